@@ -1,0 +1,1 @@
+"""Output renderers: one module per format, registered in ``outputs.registry``."""

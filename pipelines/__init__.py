@@ -1,0 +1,1 @@
+"""Built-in pipelines: one module per pipeline, the module name is the pipeline name."""

@@ -1,0 +1,5 @@
+"""Allow ``python -m scanapp``."""
+
+from scanapp.cli import main
+
+main()

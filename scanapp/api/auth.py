@@ -1,0 +1,30 @@
+"""API key authentication, on when ``SCANAPP_REQUIRE_AUTHENTICATION`` is true."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from scanapp.config import get_settings
+from scanapp.errors import AuthenticationError
+from scanapp.services.users import user_for_key
+
+_OPEN_PATHS = ("/api/openapi.json", "/api/docs")
+
+
+def register_auth(app: Flask) -> None:
+    """Require ``Authorization: Token <key>`` (or ``Bearer <key>``) on every /api/ call."""
+
+    @app.before_request
+    def check_key():
+        if not get_settings().require_authentication:
+            return None
+        if not request.path.startswith("/api/") or request.path.startswith(_OPEN_PATHS):
+            return None
+        scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() not in ("token", "bearer") or not key.strip():
+            raise AuthenticationError("Authentication credentials were not provided.")
+        username = user_for_key(key.strip())
+        if username is None:
+            raise AuthenticationError("Invalid token.")
+        g.username = username
+        return None

@@ -1,0 +1,65 @@
+"""One error handler: every error is JSON ``{code, status, message[, errors]}``."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from scanapp.errors import ScanappError
+
+
+def error_response(code: int, message: str, errors: dict | None = None):
+    """Build the JSON error response; ``status`` carries the reason for ScanCode.io clients."""
+    body = {"code": code, "status": message, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    return response
+
+
+def _flatten(messages) -> dict:
+    """Normalize marshmallow/webargs messages to ``{field: [messages]}``."""
+    if isinstance(messages, dict):
+        # webargs nests by location: {"json": {...}}
+        if set(messages) <= {"json", "form", "query", "files", "querystring", "path"}:
+            merged = {}
+            for value in messages.values():
+                merged.update(_flatten(value))
+            return merged
+        return {str(key): value if isinstance(value, list) else [value] for key, value in messages.items()}
+    return {"_schema": messages if isinstance(messages, list) else [messages]}
+
+
+def _summary(errors: dict) -> str:
+    parts = []
+    for field, messages in errors.items():
+        text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+        parts.append(f"{field}: {text}")
+    return " ".join(parts) or "Invalid input."
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain, validation and HTTP errors to JSON responses."""
+
+    @app.errorhandler(ScanappError)
+    def domain_error(error: ScanappError):
+        return error_response(error.http_status, error.message, error.errors)
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError):
+        errors = _flatten(error.messages)
+        return error_response(400, _summary(errors), errors)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        return error_response(413, "The upload is larger than SCANAPP_MAX_UPLOAD_SIZE allows.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        data = getattr(error, "data", None) or {}
+        errors = _flatten(data.get("messages")) if data.get("messages") else None
+        message = _summary(errors) if errors else (error.description or error.name)
+        code = 400 if error.code == 422 else (error.code or 500)  # webargs: invalid arguments
+        return error_response(code, message, errors)

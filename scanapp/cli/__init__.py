@@ -1,0 +1,36 @@
+"""The ``scanapp`` command line."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import click
+
+from scanapp.config import SettingsError, get_settings
+from scanapp.errors import ScanappError
+
+#: Modules of ``scanapp.cli`` whose ``register(group)`` adds commands, in help order.
+COMMAND_MODULES = ("admin",)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """scanapp: scan code for packages, licenses and copyrights through pipelines."""
+
+
+for _name in COMMAND_MODULES:
+    import_module(f"scanapp.cli.{_name}").register(cli)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning setting and domain errors into one clear line."""
+    try:
+        get_settings()
+        cli(standalone_mode=True)
+    except SettingsError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    except ScanappError as error:
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)

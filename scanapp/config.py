@@ -1,0 +1,158 @@
+"""Settings: every ``SCANAPP_*`` variable is read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _size(name: str, raw: str) -> int:
+    """Parse a byte size such as ``1048576``, ``500M`` or ``2G``."""
+    text = raw.strip().upper().removesuffix("B")
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    factor = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        value = int(float(number) * factor)
+    except ValueError:
+        raise SettingsError(f"{name} must be a size like 1048576, 500M or 2G, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _paths(name: str, raw: str) -> tuple[Path, ...]:
+    return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
+
+
+def _default_processes() -> int:
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The application settings, with their environment variable and default."""
+
+    workdirs: Path = Path("workdirs")
+    database_url: str = ""
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "default"
+    require_authentication: bool = False
+    policies_file: Path = Path("policies.yml")
+    processes: int = field(default_factory=_default_processes)
+    allow_private_urls: bool = False
+    page_size: int = 50
+    max_upload_size: int = 10 * 1024**3
+    task_timeout: int = 24 * 3600
+    pipelines_dirs: tuple[Path, ...] = ()
+    scan_file_timeout: int = 120
+    scan_max_file_size: int = 100 * 1024**2
+    download_timeout: int = 60
+    max_download_size: int = 10 * 1024**3
+    webhook_secret: str = ""
+    webhook_timeout: int = 10
+    clamav_database: str = ""
+
+    @property
+    def projects_dir(self) -> Path:
+        """Directory holding one work directory per project."""
+        return self.workdirs / "projects"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Database URL, defaulting to a SQLite file under the workdirs."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.workdirs / 'scanapp.sqlite3').resolve()}"
+
+
+# variable suffix -> parser
+_PARSERS = {
+    "workdirs": lambda n, r: Path(r),
+    "database_url": lambda n, r: r.strip(),
+    "redis_url": lambda n, r: _url(n, r, ("redis://", "rediss://", "unix://")),
+    "queue_name": lambda n, r: r.strip() or "default",
+    "require_authentication": _bool,
+    "policies_file": lambda n, r: Path(r),
+    "processes": lambda n, r: _int(n, r, minimum=1),
+    "allow_private_urls": _bool,
+    "page_size": lambda n, r: _int(n, r, minimum=1),
+    "max_upload_size": _size,
+    "task_timeout": lambda n, r: _int(n, r, minimum=1),
+    "pipelines_dirs": _paths,
+    "scan_file_timeout": lambda n, r: _int(n, r, minimum=1),
+    "scan_max_file_size": _size,
+    "download_timeout": lambda n, r: _int(n, r, minimum=1),
+    "max_download_size": _size,
+    "webhook_secret": lambda n, r: r,
+    "webhook_timeout": lambda n, r: _int(n, r, minimum=1),
+    "clamav_database": lambda n, r: r.strip(),
+}
+
+
+def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
+    value = raw.strip()
+    if not value.startswith(schemes):
+        raise SettingsError(f"{name} must start with one of {', '.join(schemes)}, not {raw!r}")
+    return value
+
+
+def load_settings(environ: dict | None = None) -> Settings:
+    """Build the settings from ``environ`` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for item in fields(Settings):
+        name = f"SCANAPP_{item.name.upper()}"
+        if name in environ:
+            values[item.name] = _PARSERS[item.name](name, environ[name])
+    settings = Settings(**values)
+    _check_database_url(settings.sqlalchemy_url)
+    return settings
+
+
+def _check_database_url(url: str) -> None:
+    if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+        raise SettingsError(
+            f"SCANAPP_DATABASE_URL must be a sqlite:// or postgresql:// URL, not {url!r}"
+        )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """Return the process settings, loading them on first use."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def set_settings(settings: Settings | None) -> None:
+    """Replace the process settings (``None`` reloads from the environment on next use)."""
+    global _current
+    _current = settings

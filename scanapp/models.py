@@ -1,0 +1,343 @@
+"""Database tables (SQLModel). Field names follow ScanCode.io's data model."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    """Return a new random UUID as a string."""
+    return str(uuid_lib.uuid4())
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: type(default)()) if default is not None else (lambda: None)
+    return Field(default_factory=factory, sa_column=Column(sa.JSON, nullable=default is None))
+
+
+def _text(default: str | None = "") -> Any:
+    return Field(default=default, sa_column=Column(sa.Text, nullable=default is None))
+
+
+def _when(nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(sa.DateTime(timezone=True), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+
+
+def _project_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class RunStatus:
+    """The states of a pipeline run."""
+
+    NOT_STARTED = "not_started"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    STOPPED = "stopped"
+    STALE = "stale"
+
+    ENDED = (SUCCESS, FAILURE, STOPPED, STALE)
+    ALL = (NOT_STARTED, QUEUED, RUNNING, SUCCESS, FAILURE, STOPPED, STALE)
+
+
+class Project(SQLModel, table=True):
+    """A project: inputs, pipeline runs and everything they found."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    slug: str = Field(max_length=150, unique=True)
+    created_date: datetime = _when(nullable=False)
+    is_archived: bool = Field(default=False, index=True)
+    notes: str = _text()
+    labels: list = _json([])
+    settings: dict = _json({})
+    purl: str = Field(default="", max_length=2048)
+    extra_data: dict = _json({})
+
+
+class InputSource(SQLModel, table=True):
+    """An input of a project: a URL to fetch or an uploaded file."""
+
+    __tablename__ = "inputsource"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    project_id: int = _project_fk()
+    download_url: str = Field(default="", max_length=1024)
+    filename: str = Field(default="", max_length=255)
+    is_uploaded: bool = False
+    tag: str = Field(default="", max_length=50)
+    created_date: datetime = _when(nullable=False)
+
+
+class Run(SQLModel, table=True):
+    """One execution of a named pipeline on a project."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    project_id: int = _project_fk()
+    pipeline_name: str = Field(max_length=256)
+    description: str = _text()
+    selected_groups: list = _json([])
+    selected_steps: list = _json([])
+    status: str = Field(default=RunStatus.NOT_STARTED, max_length=20, index=True)
+    created_date: datetime = _when(nullable=False)
+    task_id: str | None = Field(default=None, max_length=64)
+    task_start_date: datetime | None = _when()
+    task_end_date: datetime | None = _when()
+    task_exitcode: int | None = None
+    task_output: str = _text()
+    log: str = _text()
+    current_step: str = Field(default="", max_length=256)
+    progress: dict | None = _json()
+    worker_name: str = Field(default="", max_length=256)
+    heartbeat: datetime | None = _when()
+
+
+class CodebaseResource(SQLModel, table=True):
+    """A file, directory or symlink of a project's codebase."""
+
+    __tablename__ = "codebaseresource"
+    __table_args__ = (sa.UniqueConstraint("project_id", "path", name="uq_resource_project_path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = _project_fk()
+    path: str = Field(max_length=2000)
+    type: str = Field(default="file", max_length=10)
+    name: str = Field(default="", max_length=255)
+    extension: str = Field(default="", max_length=100)
+    size: int | None = Field(default=None, sa_column=Column(sa.BigInteger, nullable=True))
+    md5: str = Field(default="", max_length=32, index=True)
+    sha1: str = Field(default="", max_length=40, index=True)
+    sha256: str = Field(default="", max_length=64)
+    sha512: str = Field(default="", max_length=128)
+    mime_type: str = Field(default="", max_length=100)
+    file_type: str = _text()
+    programming_language: str = Field(default="", max_length=50)
+    is_binary: bool = False
+    is_text: bool = False
+    is_archive: bool = False
+    is_media: bool = False
+    is_legal: bool = False
+    is_manifest: bool = False
+    is_readme: bool = False
+    is_top_level: bool = False
+    is_key_file: bool = False
+    status: str = Field(default="", max_length=50, index=True)
+    tag: str = Field(default="", max_length=50)
+    detected_license_expression: str = _text()
+    detected_license_expression_spdx: str = _text()
+    license_detections: list = _json([])
+    license_clues: list = _json([])
+    percentage_of_license_text: float | None = None
+    copyrights: list = _json([])
+    holders: list = _json([])
+    authors: list = _json([])
+    emails: list = _json([])
+    urls: list = _json([])
+    package_data: list = _json([])
+    for_packages: list = _json([])
+    compliance_alert: str = Field(default="", max_length=10, index=True)
+    extra_data: dict = _json({})
+
+
+class DiscoveredPackage(SQLModel, table=True):
+    """A package found in (or loaded into) a project."""
+
+    __tablename__ = "discoveredpackage"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "package_uid", name="uq_package_project_uid"),
+        sa.Index("ix_package_project_purl", "project_id", "type", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = _project_fk()
+    uuid: str = Field(default_factory=new_uuid, max_length=36)
+    purl: str = Field(default="", max_length=2048)
+    type: str = Field(default="", max_length=16)
+    namespace: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=100)
+    version: str = Field(default="", max_length=100)
+    qualifiers: str = Field(default="", max_length=1024)
+    subpath: str = Field(default="", max_length=200)
+    package_uid: str = Field(default_factory=new_uuid, max_length=1024)
+    filename: str = Field(default="", max_length=255)
+    primary_language: str = Field(default="", max_length=50)
+    description: str = _text()
+    release_date: str = Field(default="", max_length=30)
+    homepage_url: str = Field(default="", max_length=1024)
+    download_url: str = Field(default="", max_length=2048)
+    bug_tracking_url: str = Field(default="", max_length=1024)
+    code_view_url: str = Field(default="", max_length=1024)
+    vcs_url: str = Field(default="", max_length=1024)
+    repository_homepage_url: str = Field(default="", max_length=1024)
+    repository_download_url: str = Field(default="", max_length=1024)
+    api_data_url: str = Field(default="", max_length=1024)
+    size: int | None = Field(default=None, sa_column=Column(sa.BigInteger, nullable=True))
+    md5: str = Field(default="", max_length=32)
+    sha1: str = Field(default="", max_length=40)
+    sha256: str = Field(default="", max_length=64)
+    sha512: str = Field(default="", max_length=128)
+    copyright: str = _text()
+    holder: str = _text()
+    declared_license_expression: str = _text()
+    declared_license_expression_spdx: str = _text()
+    other_license_expression: str = _text()
+    other_license_expression_spdx: str = _text()
+    extracted_license_statement: str = _text()
+    license_detections: list = _json([])
+    notice_text: str = _text()
+    keywords: list = _json([])
+    parties: list = _json([])
+    datasource_ids: list = _json([])
+    datafile_paths: list = _json([])
+    source_packages: list = _json([])
+    is_private: bool = False
+    is_virtual: bool = False
+    compliance_alert: str = Field(default="", max_length=10, index=True)
+    affected_by_vulnerabilities: list = _json([])
+    tag: str = Field(default="", max_length=50)
+    extra_data: dict = _json({})
+
+
+class DiscoveredDependency(SQLModel, table=True):
+    """A dependency declared by a package manifest or lockfile."""
+
+    __tablename__ = "discovereddependency"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "dependency_uid", name="uq_dependency_project_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = _project_fk()
+    purl: str = Field(default="", max_length=2048)
+    type: str = Field(default="", max_length=16)
+    namespace: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=100)
+    version: str = Field(default="", max_length=100)
+    qualifiers: str = Field(default="", max_length=1024)
+    subpath: str = Field(default="", max_length=200)
+    dependency_uid: str = Field(default_factory=new_uuid, max_length=1024)
+    for_package_uid: str | None = Field(default=None, max_length=1024)
+    resolved_to_package_uid: str | None = Field(default=None, max_length=1024)
+    datafile_path: str = Field(default="", max_length=2000)
+    datasource_id: str = Field(default="", max_length=64)
+    package_type: str = Field(default="", max_length=16)
+    extracted_requirement: str = _text()
+    scope: str = Field(default="", max_length=64)
+    is_runtime: bool = False
+    is_optional: bool = False
+    is_pinned: bool = False
+    is_direct: bool = False
+    extra_data: dict = _json({})
+
+
+class CodebaseRelation(SQLModel, table=True):
+    """A mapping between a deployed (``to``) and a development (``from``) resource."""
+
+    __tablename__ = "codebaserelation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = _project_fk()
+    from_resource_id: int = Field(
+        sa_column=Column(sa.Integer, sa.ForeignKey("codebaseresource.id", ondelete="CASCADE"))
+    )
+    to_resource_id: int = Field(
+        sa_column=Column(sa.Integer, sa.ForeignKey("codebaseresource.id", ondelete="CASCADE"))
+    )
+    map_type: str = Field(max_length=30)
+    score: float | None = None
+    extra_data: dict = _json({})
+
+
+class ProjectMessage(SQLModel, table=True):
+    """Something a run wants the user to know: info, warning or error."""
+
+    __tablename__ = "projectmessage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    project_id: int = _project_fk()
+    severity: str = Field(default="error", max_length=10)
+    description: str = _text()
+    model: str = Field(default="", max_length=100)
+    details: dict = _json({})
+    traceback: str = _text()
+    created_date: datetime = _when(nullable=False)
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """A URL to notify when a project's runs end."""
+
+    __tablename__ = "webhooksubscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)
+    project_id: int = _project_fk()
+    target_url: str = Field(max_length=1024)
+    trigger_on_each_run: bool = False
+    include_summary: bool = False
+    include_results: bool = False
+    is_active: bool = True
+    created_date: datetime = _when(nullable=False)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One attempt to deliver a webhook payload."""
+
+    __tablename__ = "webhookdelivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36)
+    webhook_id: int = Field(
+        sa_column=Column(
+            sa.Integer,
+            sa.ForeignKey("webhooksubscription.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    run_id: int | None = Field(
+        default=None,
+        sa_column=Column(sa.Integer, sa.ForeignKey("run.id", ondelete="SET NULL"), nullable=True),
+    )
+    delivery_id: str = Field(default_factory=new_uuid, max_length=36, index=True)
+    event: str = Field(default="", max_length=50)
+    attempt: int = 1
+    target_url: str = Field(default="", max_length=1024)
+    sent_date: datetime = _when(nullable=False)
+    response_status_code: int | None = None
+    response_text: str = _text()
+    delivery_error: str = _text()
+    duration: float | None = None
+    success: bool = False
+
+
+class ApiToken(SQLModel, table=True):
+    """An API user with the SHA-256 hash of their key."""
+
+    __tablename__ = "apitoken"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=150, unique=True)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_date: datetime = _when(nullable=False)

@@ -1,0 +1,1 @@
+"""Business logic: called by the API, the CLI and jobs; owns the commits."""

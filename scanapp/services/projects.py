@@ -1,0 +1,268 @@
+"""Projects: create, list, get, delete, archive, reset and add inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from scanapp.db import session_scope
+from scanapp.errors import ConflictError, InvalidInputError, NotFoundError, RunNotAllowedError
+from scanapp.models import (
+    CodebaseRelation,
+    CodebaseResource,
+    DiscoveredDependency,
+    DiscoveredPackage,
+    InputSource,
+    Project,
+    ProjectMessage,
+    Run,
+    RunStatus,
+    WebhookSubscription,
+    new_uuid,
+)
+from scanapp.registry import resolve_spec
+from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
+from scanapp.workdir import slugify, workdir_for
+
+RESULT_MODELS = (
+    CodebaseRelation,
+    DiscoveredDependency,
+    DiscoveredPackage,
+    CodebaseResource,
+    ProjectMessage,
+)
+
+
+@dataclass
+class ProjectRequest:
+    """Everything a project creation may carry, validated before anything is stored."""
+
+    name: str
+    input_urls: list[str] = field(default_factory=list)
+    uploads: list[tuple[object, str]] = field(default_factory=list)
+    pipelines: list[str] = field(default_factory=list)
+    execute_now: bool = False
+    labels: list[str] = field(default_factory=list)
+    notes: str = ""
+    settings: dict = field(default_factory=dict)
+    webhooks: list[dict] = field(default_factory=list)
+
+
+def get_project(session: Session, uuid: str) -> Project:
+    """Return the project with this uuid or raise NotFoundError."""
+    project = session.exec(select(Project).where(Project.uuid == str(uuid))).first()
+    if project is None:
+        raise NotFoundError("Project not found.")
+    return project
+
+
+def filter_projects(statement, filters: dict):
+    """Apply the project list filters (name, name__contains, uuid, is_archived, label)."""
+    if filters.get("name"):
+        statement = statement.where(Project.name == filters["name"])
+    if filters.get("name__contains"):
+        statement = statement.where(Project.name.contains(filters["name__contains"], autoescape=True))
+    if filters.get("name__startswith"):
+        statement = statement.where(Project.name.startswith(filters["name__startswith"], autoescape=True))
+    if filters.get("uuid"):
+        statement = statement.where(Project.uuid == str(filters["uuid"]))
+    if filters.get("is_archived") is not None:
+        statement = statement.where(Project.is_archived == filters["is_archived"])
+    for label in filters.get("label") or ():
+        # JSON list membership portable across SQLite and PostgreSQL: match the quoted item.
+        statement = statement.where(sa.cast(Project.labels, sa.Text).contains(f'"{label}"'))
+    return statement
+
+
+def validate_request(session: Session, request: ProjectRequest) -> list[PendingInput]:
+    """Check every field of a creation request; raise InvalidInputError naming the field."""
+    name = (request.name or "").strip()
+    if not name:
+        raise InvalidInputError.for_field("name", "This field is required.")
+    if len(name) > 100:
+        raise InvalidInputError.for_field("name", "Ensure this field has no more than 100 characters.")
+    if session.exec(select(Project.id).where(Project.name == name)).first() is not None:
+        raise ConflictError(
+            f"name: project with this name already exists: {name}",
+            errors={"name": ["project with this name already exists."]},
+        )
+    for spec in request.pipelines:
+        resolve_spec(spec)
+    _check_labels(request.labels)
+    pending = [check_url(url) for url in request.input_urls]
+    pending += [check_upload(upload, tag) for upload, tag in request.uploads]
+    for spec in request.pipelines:
+        check_input_count(spec, len(pending))
+    return pending
+
+
+def check_input_count(spec: str, count: int) -> None:
+    """Refuse a pipeline whose input-count rule the project cannot meet."""
+    pipeline, _ = resolve_spec(spec)
+    if pipeline.max_inputs is not None and count > pipeline.max_inputs:
+        raise InvalidInputError.for_field(
+            "pipeline",
+            f"The {pipeline.name} pipeline accepts at most {pipeline.max_inputs} input(s); "
+            f"the project has {count}.",
+        )
+
+
+def _check_labels(labels: list[str]) -> None:
+    for label in labels:
+        if not isinstance(label, str) or not label.strip() or len(label) > 50:
+            raise InvalidInputError.for_field("labels", f"Invalid label {label!r}.")
+
+
+def create_project(request: ProjectRequest) -> Project:
+    """Validate then store a project with its inputs, runs and webhooks, all or nothing."""
+    from scanapp.services import runs  # runs imports projects: import here
+
+    with session_scope() as session:
+        pending = validate_request(session, request)
+    uuid = new_uuid()
+    project = Project(
+        uuid=uuid,
+        name=request.name.strip(),
+        slug=slugify(request.name, uuid),
+        labels=sorted(set(request.labels)),
+        notes=request.notes or "",
+        settings=request.settings or {},
+    )
+    workdir = workdir_for(project.slug).create()
+    try:
+        with session_scope() as session:
+            session.add(project)
+            session.flush()
+            _store_inputs(session, project, pending)
+            for spec in request.pipelines:
+                runs.add_run(session, project, spec)
+            for hook in request.webhooks:
+                session.add(WebhookSubscription(project_id=project.id, **hook))
+    except BaseException as error:
+        workdir.remove()
+        if isinstance(error, sa.exc.IntegrityError):
+            raise ConflictError(
+                "name: project with this name already exists.",
+                errors={"name": ["project with this name already exists."]},
+            ) from None
+        raise
+    if request.execute_now and request.pipelines:
+        runs.start_next_run(project.id)
+    return project
+
+
+def _store_inputs(session: Session, project: Project, pending: list[PendingInput]) -> None:
+    folder = workdir_for(project.slug).input
+    for item in pending:
+        filename = store_upload(item, folder) if item.is_uploaded else ""
+        session.add(
+            InputSource(
+                project_id=project.id,
+                download_url=item.download_url,
+                filename=filename,
+                is_uploaded=item.is_uploaded,
+                tag=item.tag,
+            )
+        )
+
+
+def add_inputs(uuid: str, *, input_urls: list[str], uploads: list[tuple[object, str]]) -> None:
+    """Add URLs and uploads to a project whose runs have not started."""
+    if not input_urls and not uploads:
+        raise InvalidInputError(
+            "Provide input_urls or upload_file.",
+            errors={"input_urls": ["Provide input_urls or upload_file."]},
+        )
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        _ensure_inputs_editable(session, project)
+        pending = [check_url(url) for url in input_urls]
+        pending += [check_upload(upload, tag) for upload, tag in uploads]
+        stored_before = set(_input_files(project))
+        try:
+            _store_inputs(session, project, pending)
+            session.flush()
+        except BaseException:
+            for path in set(_input_files(project)) - stored_before:
+                path.unlink(missing_ok=True)
+            raise
+
+
+def _input_files(project: Project):
+    folder = workdir_for(project.slug).input
+    return list(folder.iterdir()) if folder.is_dir() else []
+
+
+def _ensure_inputs_editable(session: Session, project: Project) -> None:
+    started = session.exec(
+        select(Run.id).where(
+            Run.project_id == project.id,
+            Run.status.not_in((RunStatus.NOT_STARTED,)),
+        )
+    ).first()
+    if started is not None:
+        raise RunNotAllowedError("Cannot add inputs once a pipeline has started to execute.")
+
+
+def _ensure_not_running(session: Session, project: Project, action: str) -> None:
+    active = session.exec(
+        select(Run.id).where(
+            Run.project_id == project.id, Run.status.in_((RunStatus.QUEUED, RunStatus.RUNNING))
+        )
+    ).first()
+    if active is not None:
+        raise RunNotAllowedError(f"Cannot {action} a project with queued or running pipelines.")
+
+
+def delete_project(uuid: str) -> None:
+    """Delete a project, its rows and its work directory."""
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        _ensure_not_running(session, project, "delete")
+        slug = project.slug
+        _delete_rows(session, project.id, with_inputs=True)
+        session.delete(project)
+    workdir_for(slug).remove()
+
+
+def _delete_rows(session: Session, project_id: int, *, with_inputs: bool) -> None:
+    from scanapp.models import WebhookDelivery
+
+    models = list(RESULT_MODELS) + [Run]
+    if with_inputs:
+        hooks = select(WebhookSubscription.id).where(WebhookSubscription.project_id == project_id)
+        session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id.in_(hooks)))
+        models += [WebhookSubscription, InputSource]
+    for model in models:
+        session.execute(sa.delete(model).where(model.project_id == project_id))
+
+
+def archive_project(
+    uuid: str, *, remove_input: bool = False, remove_codebase: bool = False, remove_output: bool = False
+) -> str:
+    """Mark a project archived and empty the selected work directories."""
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        _ensure_not_running(session, project, "archive")
+        project.is_archived = True
+        session.add(project)
+        name, slug = project.name, project.slug
+    chosen = [n for n, flag in (("input", remove_input), ("codebase", remove_codebase),
+                                ("output", remove_output)) if flag]
+    workdir_for(slug).clear(*chosen)
+    return name
+
+
+def reset_project(uuid: str) -> str:
+    """Delete every run and result of a project, keeping its inputs."""
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        _ensure_not_running(session, project, "reset")
+        _delete_rows(session, project.id, with_inputs=False)
+        project.extra_data = {}
+        session.add(project)
+        name, slug = project.name, project.slug
+    workdir_for(slug).clear("codebase", "output", "tmp")
+    return name

@@ -1,0 +1,190 @@
+import io
+
+from scanapp.db import session_scope
+from scanapp.models import InputSource, Project, Run
+from scanapp.workdir import workdir_for
+from sqlmodel import select
+from tests.factories import make_message, make_package, make_project, make_resource
+
+
+def count(model):
+    with session_scope() as session:
+        return len(session.exec(select(model)).all())
+
+
+def test_create_project_json_returns_201_with_runs(client):
+    response = client.post(
+        "/api/projects/",
+        json={
+            "name": "p1",
+            "input_urls": ["https://example.com/a.zip#from", "https://example.com/b.tar.gz"],
+            "pipeline": ["do_nothing", "with_groups:Foo,Bar"],
+            "labels": ["audit"],
+        },
+    )
+    assert response.status_code == 201, response.json
+    data = response.json
+    assert data["name"] == "p1"
+    assert data["url"].endswith(f"/api/projects/{data['uuid']}/")
+    assert [r["pipeline_name"] for r in data["runs"]] == ["do_nothing", "with_groups"]
+    assert data["runs"][1]["selected_groups"] == ["Foo", "Bar"]
+    assert data["runs"][0]["status"] == "not_started"
+    sources = {s["download_url"]: s["tag"] for s in data["input_sources"]}
+    assert sources == {"https://example.com/a.zip": "from", "https://example.com/b.tar.gz": ""}
+    assert data["labels"] == ["audit"]
+
+
+def test_create_project_multipart_upload(client, settings):
+    response = client.post(
+        "/api/projects/",
+        data={
+            "name": "upload",
+            "pipeline": "do_nothing",
+            "upload_file": (io.BytesIO(b"hello"), "../../evil name.txt"),
+            "upload_file_tag": "to",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    source = response.json["input_sources"][0]
+    assert source["filename"] == "evil_name.txt"
+    assert source["tag"] == "to" and source["is_uploaded"] is True
+    with session_scope() as session:
+        project = session.exec(select(Project)).one()
+    assert (workdir_for(project.slug).input / "evil_name.txt").read_bytes() == b"hello"
+
+
+def test_create_form_urlencoded_like_requests_data(client):
+    response = client.post(
+        "/api/projects/",
+        data={"name": "form", "input_urls": "https://e.com/x.zip", "pipeline": "do_nothing",
+              "execute_now": "false"},
+    )
+    assert response.status_code == 201, response.json
+
+
+def test_create_validation_errors_store_nothing(client, settings):
+    client.post("/api/projects/", json={"name": "dup"})
+    cases = [
+        ({}, "name"),
+        ({"name": "dup"}, "name"),
+        ({"name": "x", "pipeline": "nope"}, "pipeline"),
+        ({"name": "x", "pipeline": "with_groups:Nope"}, "pipeline"),
+        ({"name": "x", "input_urls": "ftp://host/file"}, "input_urls"),
+        ({"name": "x", "input_urls": "not a url"}, "input_urls"),
+        ({"name": "x", "webhooks": [{"target_url": "nope"}]}, "webhooks"),
+        ({"name": "x", "pipeline": "single_input", "input_urls": ["https://a.com/1", "https://a.com/2"]},
+         "pipeline"),
+    ]
+    for body, field in cases:
+        response = client.post("/api/projects/", json=body)
+        assert response.status_code == 400, (body, response.json)
+        assert field in response.json["errors"], (body, response.json)
+        assert response.json["code"] == 400 and response.json["message"]
+    assert count(Project) == 1
+    assert count(InputSource) == 0 and count(Run) == 0
+    assert len(list((settings.workdirs / "projects").iterdir())) == 1
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/projects/", data="{bad", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["code"] == 400
+
+
+def test_list_filters_and_pagination(client, settings):
+    from tests.conftest import override
+
+    override(page_size=2)
+    for name, labels in (("alpha-audit", ["d2d"]), ("beta", []), ("gamma-audit", ["d2d", "x"])):
+        assert client.post("/api/projects/", json={"name": name, "labels": labels}).status_code == 201
+    page1 = client.get("/api/projects/").json
+    assert page1["count"] == 3 and len(page1["results"]) == 2 and page1["previous"] is None
+    page2 = client.get(page1["next"]).json
+    assert len(page2["results"]) == 1 and page2["next"] is None
+    names = lambda q: sorted(p["name"] for p in client.get(f"/api/projects/?{q}").json["results"])  # noqa: E731
+    assert names("name__contains=audit") == ["alpha-audit", "gamma-audit"]
+    assert names("name=beta") == ["beta"]
+    assert names("label=x") == ["gamma-audit"]
+    assert names("is_archived=true") == []
+    assert client.get("/api/projects/?page=9").status_code == 404
+    assert client.get("/api/projects/?uuid=nope").status_code == 400
+
+
+def test_detail_and_delete(client, settings):
+    project = make_project("detail")
+    make_resource(project, "a.txt", status="scanned")
+    make_package(project)
+    make_message(project)
+    data = client.get(f"/api/projects/{project.uuid}/").json
+    assert data["codebase_resources_summary"] == {"scanned": 1}
+    assert data["discovered_packages_summary"]["total"] == 1
+    assert data["message_count"] == 1 and data["resource_count"] == 1
+    assert client.delete(f"/api/projects/{project.uuid}/").status_code == 204
+    assert not workdir_for(project.slug).root.exists()
+    assert client.get(f"/api/projects/{project.uuid}/").status_code == 404
+    assert count(Project) == 0
+
+
+def test_unknown_uuid_is_404(client):
+    response = client.get("/api/projects/6461408c-726c-4b70-aa7a-c9cc9d1c9685/")
+    assert response.status_code == 404
+    assert response.json["message"] == "Project not found."
+
+
+def test_get_on_post_action_is_405(client):
+    project = make_project("p")
+    assert client.get(f"/api/projects/{project.uuid}/archive/").status_code == 405
+
+
+def test_archive_and_reset(client):
+    project = make_project("arch")
+    make_resource(project, "a.txt")
+    workdir = workdir_for(project.slug)
+    (workdir.input / "in.zip").write_bytes(b"x")
+    (workdir.codebase / "a.txt").write_text("a")
+    response = client.post(f"/api/projects/{project.uuid}/reset/")
+    assert response.json == {"status": "All data, except inputs, for the arch project have been removed."}
+    assert (workdir.input / "in.zip").exists() and not (workdir.codebase / "a.txt").exists()
+    response = client.post(f"/api/projects/{project.uuid}/archive/", json={"remove_input": True})
+    assert response.status_code == 200
+    assert response.json == {"status": "The project arch has been archived."}
+    assert not (workdir.input / "in.zip").exists()
+    assert client.get(f"/api/projects/{project.uuid}/").json["is_archived"] is True
+
+
+def test_add_input(client):
+    project = make_project("inputs")
+    url = f"/api/projects/{project.uuid}/add_input/"
+    response = client.post(url, json={"input_urls": ["https://example.com/a.zip"]})
+    assert response.status_code == 201 and response.json == {"status": "Input(s) added."}
+    response = client.post(url, data={"upload_file": (io.BytesIO(b"x"), "f.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201
+    assert client.post(url, json={}).status_code == 400
+    assert count(InputSource) == 2
+
+
+def test_file_content_stays_inside_codebase(client, tmp_path):
+    project = make_project("files")
+    codebase = workdir_for(project.slug).codebase
+    (codebase / "dir").mkdir()
+    (codebase / "dir" / "a.py").write_text("print('hi')\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (codebase / "link").symlink_to(secret)
+    url = f"/api/projects/{project.uuid}/file_content/"
+    assert client.get(url, query_string={"path": "dir/a.py"}).json == {"file_content": "print('hi')\n"}
+    for bad in ("../../secret.txt", str(secret), "link", "dir", "missing"):
+        assert client.get(url, query_string={"path": bad}).status_code == 404, bad
+
+
+def test_lists_filter_by_field(client):
+    project = make_project("lists")
+    make_resource(project, "a.py", programming_language="Python")
+    make_resource(project, "b.c", programming_language="C")
+    url = f"/api/projects/{project.uuid}/resources/"
+    data = client.get(url, query_string={"programming_language": "C"}).json
+    assert [r["path"] for r in data["results"]] == ["b.c"]
+    assert client.get(url, query_string={"nope": "1"}).status_code == 400
+    assert client.get(url, query_string={"size": "abc"}).status_code == 400

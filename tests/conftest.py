@@ -1,0 +1,132 @@
+"""Shared fixtures: settings on a temporary workdirs, app, client, runner, session."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from scanapp import db
+from scanapp.config import load_settings, set_settings
+from scanapp.registry import reset_registry
+
+TESTS_DIR = Path(__file__).parent
+DATA_DIR = TESTS_DIR / "data"
+TEST_PIPELINES = TESTS_DIR / "pipelines"
+PG_ADMIN_URL = os.environ.get("SCANAPP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = sa.create_engine(db.normalize_url(PG_ADMIN_URL))
+        with engine.connect():
+            pass
+        engine.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Skip (with the reason) when no PostgreSQL server answers."""
+    reason = _postgres_available()
+    if reason:
+        pytest.skip(reason)
+    return PG_ADMIN_URL
+
+
+def _create_pg_database() -> str:
+    name = f"scanapp_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(db.normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = sa.create_engine(db.normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path):
+    """The database for one test: SQLite by default, PostgreSQL when parametrized so."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    request.getfixturevalue("postgres_server")
+    url = _create_pg_database()
+    yield url
+    db.dispose_engines()
+    _drop_pg_database(url)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url, monkeypatch):
+    """Settings on a temporary workdirs, with the test pipelines registered."""
+    workdirs = tmp_path / "workdirs"
+    env = {
+        "SCANAPP_WORKDIRS": str(workdirs),
+        "SCANAPP_PIPELINES_DIRS": str(TEST_PIPELINES),
+        "SCANAPP_DATABASE_URL": database_url,
+        "SCANAPP_POLICIES_FILE": str(TESTS_DIR.parent / "policies.yml"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    current = load_settings()
+    set_settings(current)
+    reset_registry()
+    db.dispose_engines()
+    db.migrate()
+    yield current
+    db.dispose_engines()
+    set_settings(None)
+    reset_registry()
+
+
+def override(**values):
+    """Replace some settings for the rest of the test."""
+    from scanapp.config import get_settings
+
+    set_settings(dataclasses.replace(get_settings(), **values))
+
+
+@pytest.fixture
+def app(settings):
+    """The Flask app on the test settings."""
+    from scanapp.api import create_app
+
+    application = create_app({"TESTING": True})
+    return application
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner():
+    """A click CLI runner."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture
+def session(settings):
+    """A database session on the test database."""
+    from sqlmodel import Session
+
+    with Session(db.get_engine(), expire_on_commit=False) as current:
+        yield current
