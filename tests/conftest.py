@@ -130,3 +130,36 @@ def session(settings):
 
     with Session(db.get_engine(), expire_on_commit=False) as current:
         yield current
+
+
+REDIS_TEST_URL = os.environ.get("SCANAPP_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_url(settings, monkeypatch):
+    """A real Redis on a throw-away database number, claimed for this test and flushed after.
+
+    Skips (with the reason) when no Redis answers.
+    """
+    import redis
+
+    from scanapp.config import get_settings
+
+    try:
+        probe = redis.Redis.from_url(f"{REDIS_TEST_URL}/0", socket_connect_timeout=2)
+        probe.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis not reachable at {REDIS_TEST_URL}: {error}")
+    for number in range(1, 16):
+        connection = redis.Redis.from_url(f"{REDIS_TEST_URL}/{number}")
+        if connection.set("scanapp-test-claim", os.getpid(), nx=True, ex=900) and connection.dbsize() == 1:
+            break
+        if connection.get("scanapp-test-claim") == str(os.getpid()).encode() and connection.dbsize() == 1:
+            break
+    else:
+        pytest.skip("No free Redis database number (1-15) for the test")
+    url = f"{REDIS_TEST_URL}/{number}"
+    set_settings(dataclasses.replace(get_settings(), redis_url=url))
+    monkeypatch.setenv("SCANAPP_REDIS_URL", url)
+    yield url
+    connection.flushdb()
