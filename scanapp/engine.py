@@ -16,8 +16,8 @@ from scanapp.models import Project, ProjectMessage, Run, RunStatus, utcnow
 from scanapp.registry import get_pipeline
 from scanapp.workdir import Workdir, workdir_for
 
-#: Called with the run id after a run ended (any final status). Queue chaining and
-#: webhooks register here.
+#: Extra callables(run_id) called after a run ended, after those of ``scanapp.hooks``
+#: (tests may append here).
 RUN_ENDED_HOOKS: list[Callable[[int], None]] = []
 
 
@@ -153,7 +153,9 @@ def _run_steps(run: Run, context: RunContext) -> tuple[int, str]:
 
 def notify_run_ended(run_id: int) -> None:
     """Call every run-ended hook; a failing hook is recorded, never raised."""
-    for hook in RUN_ENDED_HOOKS:
+    from scanapp.hooks import run_ended_hooks
+
+    for hook in [*run_ended_hooks(), *RUN_ENDED_HOOKS]:
         try:
             hook(run_id)
         except Exception as error:  # noqa: BLE001
