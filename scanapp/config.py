@@ -45,6 +45,11 @@ def _size(name: str, raw: str) -> int:
     return value
 
 
+def _ints(name: str, raw: str) -> tuple[int, ...]:
+    """Parse a comma-separated list of non-negative integers (may be empty)."""
+    return tuple(_int(name, part) for part in raw.split(",") if part.strip())
+
+
 def _paths(name: str, raw: str) -> tuple[Path, ...]:
     return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
 
@@ -75,6 +80,8 @@ class Settings:
     max_download_size: int = 10 * 1024**3
     webhook_secret: str = ""
     webhook_timeout: int = 10
+    webhook_retry_intervals: tuple[int, ...] = (60, 120, 240, 480)
+    site_url: str = "http://127.0.0.1:8001"
     clamav_database: str = ""
 
     @property
@@ -110,6 +117,8 @@ _PARSERS = {
     "max_download_size": _size,
     "webhook_secret": lambda n, r: r,
     "webhook_timeout": lambda n, r: _int(n, r, minimum=1),
+    "webhook_retry_intervals": lambda n, r: _ints(n, r),
+    "site_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "clamav_database": lambda n, r: r.strip(),
 }
 

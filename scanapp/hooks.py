@@ -10,4 +10,6 @@ def run_ended_hooks() -> list[Callable[[int], None]]:
 
     Each area adds its hook here (imported lazily to keep start-up light).
     """
-    return []
+    from scanapp.services.webhook_delivery import fire_webhooks
+
+    return [fire_webhooks]  # webhooks stay last

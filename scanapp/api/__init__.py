@@ -11,7 +11,7 @@ from scanapp.api.errors import register_error_handlers
 from scanapp.config import get_settings
 
 #: Modules of ``scanapp.api`` that define a ``blp`` blueprint, registered in this order.
-BLUEPRINT_MODULES = ("projects",)
+BLUEPRINT_MODULES = ("projects", "webhooks")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -24,6 +24,7 @@ from scanapp.models import (
 )
 from scanapp.registry import resolve_spec
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
+from scanapp.services.webhooks import check_subscriptions
 from scanapp.workdir import slugify, workdir_for
 
 RESULT_MODELS = (
@@ -91,6 +92,7 @@ def validate_request(session: Session, request: ProjectRequest) -> list[PendingI
     for spec in request.pipelines:
         resolve_spec(spec)
     _check_labels(request.labels)
+    check_subscriptions(request.webhooks)
     pending = [check_url(url) for url in request.input_urls]
     pending += [check_upload(upload, tag) for upload, tag in request.uploads]
     for spec in request.pipelines:

@@ -1,0 +1,171 @@
+"""Webhook subscriptions: validate, add, list, choose who to notify and build the payload."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import uuid as uuid_lib
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from scanapp import serializers
+from scanapp.config import get_settings
+from scanapp.db import session_scope
+from scanapp.engine import next_run
+from scanapp.errors import InvalidInputError
+from scanapp.models import Project, Run, RunStatus, WebhookDelivery, WebhookSubscription
+
+FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
+MAX_URL_LENGTH = 1024
+
+
+def host_addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Return the addresses of ``host`` (a literal IP or a name); [] when it does not resolve."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Tell whether an address is globally routable unicast (not private, loopback...)."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    return address.is_global and not address.is_multicast
+
+
+def private_address_of(host: str) -> str | None:
+    """Return the first non-public address ``host`` is or resolves to, else None."""
+    for address in host_addresses(host):
+        if not is_public_address(address):
+            return str(address)
+    return None
+
+
+def check_target_url(url: object, field: str = "target_url") -> str:
+    """Validate a webhook URL: http(s), a host, and no private address unless allowed."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInputError.for_field(field, "A target URL is required.")
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInputError.for_field(field, f"Invalid URL {url!r}: use http:// or https://.")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInputError.for_field(field, f"URL longer than {MAX_URL_LENGTH} characters.")
+    if not get_settings().allow_private_urls:
+        private = private_address_of(parts.hostname)
+        if private:
+            raise InvalidInputError.for_field(
+                field,
+                f"{url!r} points to the non-public address {private}; "
+                "set SCANAPP_ALLOW_PRIVATE_URLS=true to allow it.",
+            )
+    return url
+
+
+def check_subscriptions(hooks: list[dict], field: str = "webhooks") -> None:
+    """Validate the target URL of each subscription of a project creation."""
+    for hook in hooks:
+        hook["target_url"] = check_target_url(hook.get("target_url"), field)
+
+
+def add_webhook(project_uuid: str, data: dict) -> WebhookSubscription:
+    """Add a subscription to a project after validating its target URL."""
+    from scanapp.services.projects import get_project
+
+    target_url = check_target_url(data.get("target_url"))
+    with session_scope() as session:
+        project = get_project(session, project_uuid)
+        subscription = WebhookSubscription(
+            project_id=project.id,
+            target_url=target_url,
+            **{flag: bool(data[flag]) for flag in FLAGS if flag in data},
+        )
+        session.add(subscription)
+    return subscription
+
+
+def list_statement(project: Project):
+    """Select a project's subscriptions, oldest first."""
+    return (
+        select(WebhookSubscription)
+        .where(WebhookSubscription.project_id == project.id)
+        .order_by(WebhookSubscription.created_date, WebhookSubscription.id)
+    )
+
+
+def list_deliveries(session: Session, subscription_id: int) -> list[tuple[WebhookDelivery, str]]:
+    """Every delivery attempt of a subscription with its run's uuid, oldest first."""
+    return session.exec(
+        select(WebhookDelivery, Run.uuid)
+        .join(Run, Run.id == WebhookDelivery.run_id, isouter=True)
+        .where(WebhookDelivery.webhook_id == subscription_id)
+        .order_by(WebhookDelivery.sent_date, WebhookDelivery.id)
+    ).all()
+
+
+def is_chain_end(session: Session, run: Run) -> bool:
+    """Tell whether no later run of the project will start after ``run``."""
+    if run.status != RunStatus.SUCCESS:
+        return True
+    return next_run(session, run.project_id) is None
+
+
+def subscriptions_to_fire(session: Session, run: Run) -> list[WebhookSubscription]:
+    """Active subscriptions to notify now: every-run ones, and the others at the chain end."""
+    subscriptions = session.exec(
+        select(WebhookSubscription)
+        .where(
+            WebhookSubscription.project_id == run.project_id,
+            WebhookSubscription.is_active == sa.true(),
+        )
+        .order_by(WebhookSubscription.id)
+    ).all()
+    last = is_chain_end(session, run)
+    return [item for item in subscriptions if item.trigger_on_each_run or last]
+
+
+def delivery_id_for(subscription: WebhookSubscription, run: Run) -> str:
+    """Return the idempotency id of one notification, the same for every attempt."""
+    return str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, f"scanapp:{subscription.uuid}:{run.uuid}"))
+
+
+def event_for(run: Run) -> str:
+    """Return the ``X-Scanapp-Event`` value of a run that ended: ``run.<status>``."""
+    return f"run.{run.status}"
+
+
+def build_payload(session: Session, run: Run, *, summary: bool, results: bool) -> dict:
+    """``{"project", "run"}`` details, plus ``summary`` and ``results`` when asked."""
+    project = session.get(Project, run.project_id)
+    base = get_settings().site_url
+    project_data = serializers.project(session, project, base)
+    project_data.pop("webhooks", None)  # never show one receiver the others' URLs
+    payload = {"project": project_data, "run": serializers.run(run, base, project.uuid)}
+    if summary:
+        payload["summary"] = project_summary(session, project)
+    if results:
+        payload["results"] = project_results(project)
+    return payload
+
+
+def project_summary(session: Session, project: Project) -> dict:
+    """Return the project's summary: counts and the per-kind summaries of its detail."""
+    detail = serializers.project(session, project, get_settings().site_url)
+    keys = [key for key in detail if key.endswith(("_count", "_summary"))]
+    return {key: detail[key] for key in keys}
+
+
+def project_results(project: Project) -> dict:
+    """Return the project's JSON results, as the JSON output renders them."""
+    from outputs import json_results
+
+    return json_results(project)
