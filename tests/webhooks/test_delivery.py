@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 
+import pytest
 from sqlmodel import select
 
 from scanapp.db import session_scope
@@ -110,6 +111,7 @@ def test_no_signature_header_without_a_secret(receiver, work_until):
     assert "X-Scanapp-Signature" not in receiver.requests[0]["headers"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_500_twice_then_200_gives_one_success_after_three_recorded_attempts(
     receiver_factory, work_until
 ):
@@ -169,3 +171,12 @@ def test_receiver_back_within_the_retry_window_gets_the_payload(
     assert payload["run"]["uuid"] == runs_of(project)[0].uuid
     rows = deliveries()
     assert rows[-1].success and not any(d.success for d in rows[:-1])
+
+
+def test_no_retry_intervals_means_a_single_attempt(work_until, configure):
+    configure(webhook_retry_intervals="")
+    start_project("once", ["do_nothing"], [{"target_url": f"http://127.0.0.1:{free_port()}/x"}])
+    work_until(lambda: len(deliveries()) == 1)
+    work_until(lambda: True)
+    assert [(d.attempt, d.success) for d in deliveries()] == [(1, False)]
+    assert list(spool_dir().iterdir()) == []

@@ -1,5 +1,6 @@
 """Without a reachable Redis (the in-process run), deliveries happen inline, bounded."""
 
+import pytest
 from sqlmodel import select
 
 from scanapp import engine
@@ -83,3 +84,29 @@ def test_firing_twice_for_the_same_run_delivers_once(receiver, configure):
     assert engine.execute_run(run.id) == 0
     webhook_delivery.fire_webhooks(run.id)
     assert len(receiver.requests) == 1 and len(rows()) == 1
+
+
+@pytest.mark.parametrize("status", ["stopped", "stale"])
+def test_stopped_or_stale_run_ends_the_chain(receiver_factory, configure, status):
+    configure(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    each, last = receiver_factory(), receiver_factory()
+    _, [first, _second] = make(status, [{"target_url": each.url, "trigger_on_each_run": True},
+                                        {"target_url": last.url}],
+                               pipelines=("do_nothing", "do_nothing"))
+    engine.update_run(first.id, status=status)
+    engine.notify_run_ended(first.id)
+    assert len(each.requests) == 1 and len(last.requests) == 1
+    assert last.requests[0]["headers"]["X-Scanapp-Event"] == f"run.{status}"
+    assert last.payloads()[0]["run"]["status"] == status
+
+
+def test_success_with_runs_left_fires_only_each_run_subscriptions(receiver_factory, configure):
+    configure(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    each, last = receiver_factory(), receiver_factory()
+    _, [first, second] = make("left", [{"target_url": each.url, "trigger_on_each_run": True},
+                                       {"target_url": last.url}],
+                              pipelines=("do_nothing", "do_nothing"))
+    assert engine.execute_run(first.id) == 0
+    assert (len(each.requests), len(last.requests)) == (1, 0)
+    assert engine.execute_run(second.id) == 0
+    assert (len(each.requests), len(last.requests)) == (2, 1)
