@@ -127,6 +127,9 @@ def send(delivery_id: str) -> None:
     except RedisError as error:
         log.warning("Redis unreachable (%s): delivering webhook %s inline", error, delivery_id)
         deliver_inline(delivery_id)
+    except BaseException:
+        spool_path(delivery_id).unlink(missing_ok=True)  # a later fire may try again
+        raise
 
 
 def enqueue_delivery(delivery_id: str) -> None:
