@@ -83,6 +83,10 @@ class Settings:
     webhook_retry_intervals: tuple[int, ...] = (60, 120, 240, 480)
     site_url: str = "http://127.0.0.1:8001"
     clamav_database: str = ""
+    extract_max_size: int = 10 * 1024**3
+    extract_max_ratio: int = 200
+    pypi_url: str = "https://pypi.org"
+    npm_registry_url: str = "https://registry.npmjs.org"
 
     @property
     def projects_dir(self) -> Path:
@@ -120,6 +124,10 @@ _PARSERS = {
     "webhook_retry_intervals": lambda n, r: _ints(n, r),
     "site_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "clamav_database": lambda n, r: r.strip(),
+    "extract_max_size": _size,
+    "extract_max_ratio": lambda n, r: _int(n, r, minimum=1),
+    "pypi_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
+    "npm_registry_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
 }
 
 

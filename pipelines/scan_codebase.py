@@ -1,0 +1,52 @@
+"""The scan_codebase pipeline."""
+
+from scanapp.pipeline import Pipeline
+from scanapp.pipes import codebase, packages
+
+
+class ScanCodebase(Pipeline):
+    """Scan a codebase for application packages, licenses, copyrights, emails and URLs.
+
+    Inputs (uploads, http(s) URLs, pkg:pypi/pkg:npm package URLs, git URLs ending .git)
+    are copied into codebase/, archives are extracted recursively, every file is
+    recorded and scanned with scancode-toolkit in a process pool, then packages and
+    their dependencies are assembled from manifests and lockfiles, and each file is
+    linked to the packages it belongs to (``for_packages``).
+    """
+
+    @classmethod
+    def steps(cls):
+        """Return the steps in order."""
+        return (
+            cls.copy_inputs_to_codebase_directory,
+            cls.extract_archives,
+            cls.collect_and_create_codebase_resources,
+            cls.flag_empty_and_ignored_files,
+            cls.scan_for_application_packages_and_files,
+            cls.assemble_packages_and_dependencies,
+        )
+
+    def copy_inputs_to_codebase_directory(self):
+        """Fetch the URL inputs into input/, then copy every input into codebase/."""
+        codebase.copy_inputs(self.context, codebase.fetch_inputs(self.context))
+
+    def extract_archives(self):
+        """Extract archives recursively into <name>-extract/; unsafe entries are refused."""
+        codebase.extract_codebase(self.context)
+
+    def collect_and_create_codebase_resources(self):
+        """Record every file, directory and symlink of codebase/ as a resource."""
+        codebase.collect_resources(self.context)
+
+    def flag_empty_and_ignored_files(self):
+        """Flag empty files and files matching the project's ignored patterns (not scanned)."""
+        codebase.flag_empty_and_ignored(self.context)
+
+    def scan_for_application_packages_and_files(self):
+        """Scan each file for file info, package data, licenses, copyrights, emails and URLs."""
+        codebase.scan_files(self.context)
+
+    def assemble_packages_and_dependencies(self):
+        """Assemble packages and dependencies from package data; link files to packages."""
+        counts = packages.assemble_packages(self.context.project_id, self.context.workdir.codebase)
+        self.context.log(f"Assembled {counts}")

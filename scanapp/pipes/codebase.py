@@ -1,0 +1,143 @@
+"""Pipes working on a run context: inputs to codebase/, extraction, resources, scanning.
+
+These are the building blocks of the scan pipelines; each takes the step's ``RunContext``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlmodel import select
+
+from scanapp.config import get_settings
+from scanapp.db import session_scope
+from scanapp.models import InputSource, Project
+from scanapp.pipes import extract, fetch, resources, scancode
+
+
+def fetch_options() -> fetch.FetchOptions:
+    """Download options from the settings."""
+    settings = get_settings()
+    return fetch.FetchOptions(
+        timeout=settings.download_timeout,
+        max_size=settings.max_download_size,
+        allow_private=settings.allow_private_urls,
+        pypi_url=settings.pypi_url,
+        npm_url=settings.npm_registry_url,
+    )
+
+
+def fetch_inputs(context) -> list[str]:
+    """Download every URL input not fetched yet into input/; return the input names.
+
+    A failed download is recorded as a message naming the URL and the reason, then raised.
+    """
+    with session_scope() as session:
+        sources = session.exec(
+            select(InputSource)
+            .where(InputSource.project_id == context.project_id)
+            .order_by(InputSource.id)
+        ).all()
+    names = []
+    options = fetch_options()
+    for source in sources:
+        if not source.filename or not (context.workdir.input / source.filename).exists():
+            source.filename = _fetch_source(context, source, options)
+        names.append(source.filename)
+    return names
+
+
+def _fetch_source(context, source: InputSource, options: fetch.FetchOptions) -> str:
+    if not source.download_url:
+        raise fetch.FetchError(f"Input {source.uuid} has no file and no URL")
+    context.log(f"Fetching {source.download_url}")
+    try:
+        path = fetch.fetch(source.download_url, context.workdir.input, options)
+    except fetch.FetchError as error:
+        context.add_message(
+            f"Failed to fetch {error}",
+            model="fetch_inputs",
+            details={"download_url": source.download_url},
+        )
+        raise
+    with session_scope() as session:
+        row = session.get(InputSource, source.id)
+        row.filename = path.name[:255]
+    return path.name
+
+
+def copy_inputs(context, names: list[str]) -> None:
+    """Copy each input file or directory from input/ into codebase/."""
+    for name in names:
+        fetch.copy_to_codebase(context.workdir.input / name, context.workdir.codebase)
+
+
+def extract_codebase(context) -> extract.ExtractReport:
+    """Extract every archive of codebase/ recursively; record refusals and errors as messages."""
+    settings = get_settings()
+    limits = extract.Limits(
+        max_size=settings.extract_max_size, max_ratio=settings.extract_max_ratio
+    )
+    report = extract.extract_archives(context.workdir.codebase, limits)
+    for entry, reason in report.refused:
+        context.add_message(
+            f"Refused archive entry {entry}: {reason}",
+            severity="warning",
+            model="extract_archives",
+            details={"resource_path": entry, "reason": reason},
+        )
+    for path, reason in report.errors:
+        context.add_message(
+            f"{path}: {reason}",
+            model="extract_archives",
+            details={"resource_path": path, "reason": reason},
+        )
+    context.log(f"Extracted {len(report.extracted)} archive(s)")
+    return report
+
+
+def collect_resources(context) -> int:
+    """Store a resource row for every file, directory and symlink of codebase/."""
+    count = resources.collect_resources(context.project_id, context.workdir.codebase)
+    context.log(f"Collected {count} resources")
+    return count
+
+
+def flag_empty_and_ignored(context) -> dict:
+    """Flag empty files and files matching the project's ``ignored_patterns`` setting."""
+    with session_scope() as session:
+        project = session.get(Project, context.project_id)
+        patterns = (project.settings or {}).get("ignored_patterns") or []
+    if isinstance(patterns, str):
+        patterns = patterns.split()
+    return resources.flag_empty_and_ignored(context.project_id, patterns)
+
+
+def scan_files(context, scanners: tuple[str, ...] = scancode.ALL_SCANNERS) -> scancode.ScanStats:
+    """Scan every file with no status in the process pool, updating the run progress."""
+    settings = get_settings()
+    options = scancode.ScanOptions(
+        scanners=scanners,
+        timeout=settings.scan_file_timeout,
+        max_file_size=settings.scan_max_file_size,
+        processes=settings.processes,
+    )
+    started = time.monotonic()
+    stats = scancode.scan_resources(
+        context.project_id,
+        context.workdir.codebase,
+        options,
+        model=context_model(context),
+        progress=lambda done, total: context.set_progress(done, total, started),
+    )
+    context.log(f"Scanned {stats.scanned} files: {stats.statuses}")
+    return stats
+
+
+def context_model(context) -> str:
+    """Return the model name recorded on messages: the run's pipeline name."""
+    from scanapp.models import Run
+
+    with session_scope() as session:
+        run = session.get(Run, context.run_id)
+        return run.pipeline_name if run else "scan"

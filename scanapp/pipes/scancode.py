@@ -1,0 +1,293 @@
+"""Scan codebase files with scancode-toolkit in a process pool; write results from the parent.
+
+Each worker process runs every selected scanner on one file within a time budget
+(``SCANAPP_SCAN_FILE_TIMEOUT``) and sends back a dict of column values. The parent
+streams tasks from the database (a bounded window in flight), batches the row updates
+and the error messages, and reports progress as files finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanapp.db import session_scope
+from scanapp.models import ProjectMessage
+from scanapp.pipes import resources
+
+#: Scanner groups a pipeline may select, in the order they run on a file.
+ALL_SCANNERS = ("info", "packages", "licenses", "copyrights", "emails", "urls")
+PACKAGE_SCANNERS = ("info", "packages")
+
+FLUSH_SIZE = 100
+FLUSH_SECONDS = 2.0
+MAX_EMAILS = 50
+MAX_URLS = 50
+
+_STRING_INFO = ("md5", "sha1", "sha256", "mime_type", "file_type", "programming_language")
+_BOOL_INFO = ("is_binary", "is_text", "is_archive", "is_media")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What to scan and the per-file limits."""
+
+    scanners: tuple[str, ...] = ALL_SCANNERS
+    timeout: int = 120
+    max_file_size: int = 100 * 1024**2
+    processes: int = 1
+
+
+@dataclass
+class ScanStats:
+    """Counts of a scan."""
+
+    scanned: int = 0
+    errors: int = 0
+    too_large: int = 0
+    statuses: dict = field(default_factory=dict)
+
+
+def load_license_index() -> None:
+    """Load the license index in this process (once; children forked later share it)."""
+    from licensedcode.cache import get_index
+
+    get_index()
+
+
+def _init_worker(scanners: tuple[str, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if "licenses" in scanners:
+        load_license_index()
+
+
+def _info(location: str) -> dict:
+    from scancode.api import get_file_info
+
+    info = get_file_info(location)
+    values = {name: info.get(name) or "" for name in _STRING_INFO}
+    values.update({name: bool(info.get(name)) for name in _BOOL_INFO})
+    values["extra_data"] = {
+        "is_source": bool(info.get("is_source")),
+        "is_script": bool(info.get("is_script")),
+    }
+    return values
+
+
+def _packages(location: str) -> dict:
+    from scancode.api import get_package_data
+
+    return {"package_data": get_package_data(location, application=True).get("package_data") or []}
+
+
+def _licenses(location: str) -> dict:
+    from scancode.api import get_licenses
+
+    found = get_licenses(location, include_text=True)
+    return {
+        "detected_license_expression": found.get("detected_license_expression") or "",
+        "detected_license_expression_spdx": found.get("detected_license_expression_spdx") or "",
+        "license_detections": found.get("license_detections") or [],
+        "license_clues": found.get("license_clues") or [],
+        "percentage_of_license_text": found.get("percentage_of_license_text"),
+    }
+
+
+def _copyrights(location: str) -> dict:
+    from scancode.api import get_copyrights
+
+    found = get_copyrights(location)
+    return {key: found.get(key) or [] for key in ("copyrights", "holders", "authors")}
+
+
+def _emails(location: str) -> dict:
+    from scancode.api import get_emails
+
+    return {"emails": get_emails(location, threshold=MAX_EMAILS).get("emails") or []}
+
+
+def _urls(location: str) -> dict:
+    from scancode.api import get_urls
+
+    return {"urls": get_urls(location, threshold=MAX_URLS).get("urls") or []}
+
+
+SCANNER_FUNCTIONS: dict[str, Callable[[str], dict]] = {
+    "info": _info,
+    "packages": _packages,
+    "licenses": _licenses,
+    "copyrights": _copyrights,
+    "emails": _emails,
+    "urls": _urls,
+}
+
+
+def scan_file(location: str, scanners: tuple[str, ...], timeout: float) -> tuple[dict, list[str]]:
+    """Run the scanners on one file within ``timeout`` seconds; return (values, errors)."""
+    from scancode.interrupt import interruptible
+
+    values: dict = {}
+    errors: list[str] = []
+    deadline = time.monotonic() + timeout
+    for name in scanners:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            errors.append(f"{name}: timeout after {timeout} seconds")
+            break
+        error, found = interruptible(SCANNER_FUNCTIONS[name], args=(location,), timeout=remaining)
+        if error:
+            text = "timeout" if "timeout" in error else error.strip().splitlines()[-1]
+            errors.append(
+                f"{name}: {text}" + (f" after {timeout} seconds" if text == "timeout" else "")
+            )
+        else:
+            values.update(found)
+    return values, errors
+
+
+def _task(resource_id: int, location: str, scanners: tuple[str, ...], timeout: float) -> tuple:
+    values, errors = scan_file(location, scanners, timeout)
+    return resource_id, values, errors
+
+
+def result_status(values: dict, errors: list[str]) -> str:
+    """Return the resource status for a file's scan result."""
+    if errors:
+        return "scanned-with-error"
+    if values.get("package_data"):
+        return "application-package"
+    return "scanned"
+
+
+class _Window:
+    """A bounded set of tasks in flight on a pool, results gathered through a queue."""
+
+    def __init__(self, pool, size: int, overdue_after: float):
+        self.pool, self.size, self.overdue_after = pool, size, overdue_after
+        self.results: queue.Queue = queue.Queue()
+        self.in_flight: dict[int, tuple[str, float]] = {}
+
+    def submit(self, resource_id: int, path: str, location: str, scanners, timeout) -> None:
+        self.in_flight[resource_id] = (path, time.monotonic())
+        self.pool.apply_async(
+            _task,
+            (resource_id, location, scanners, timeout),
+            callback=self.results.put,
+            error_callback=lambda error, rid=resource_id: self.results.put(
+                (rid, {}, [repr(error)])
+            ),
+        )
+
+    def next_results(self) -> Iterator[tuple[int, str, dict, list[str]]]:
+        """Yield finished results; tasks lost to a dead worker come back as errors."""
+        try:
+            resource_id, values, errors = self.results.get(timeout=5)
+        except queue.Empty:
+            now = time.monotonic()
+            for resource_id, (path, started) in list(self.in_flight.items()):
+                if now - started > self.overdue_after:
+                    del self.in_flight[resource_id]
+                    yield resource_id, path, {}, ["scan worker died or hung"]
+            return
+        if resource_id in self.in_flight:
+            path, _ = self.in_flight.pop(resource_id)
+            yield resource_id, path, values, errors
+
+
+class _Writer:
+    """Batch row updates and messages from the parent process."""
+
+    def __init__(self, project_id: int, model: str, progress: Callable[[int], None]):
+        self.project_id, self.model, self.progress = project_id, model, progress
+        self.rows: list[dict] = []
+        self.messages: list[ProjectMessage] = []
+        self.done = 0
+        self.flushed_at = time.monotonic()
+        self.stats = ScanStats()
+
+    def add(
+        self, resource_id: int, path: str, values: dict, errors: list[str], status: str
+    ) -> None:
+        self.rows.append({"id": resource_id, **values, "status": status})
+        self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+        if errors:
+            self.stats.errors += 1
+            self.messages.append(
+                ProjectMessage(
+                    project_id=self.project_id,
+                    severity="error" if status == "scanned-with-error" else "warning",
+                    description=f"{path}: " + "; ".join(errors),
+                    model=self.model,
+                    details={"resource_path": path, "errors": errors},
+                )
+            )
+        self.done += 1
+        if len(self.rows) >= FLUSH_SIZE or time.monotonic() - self.flushed_at > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        resources.bulk_update(self.rows)
+        if self.messages:
+            with session_scope() as session:
+                session.add_all(self.messages)
+        self.rows, self.messages = [], []
+        self.flushed_at = time.monotonic()
+        self.progress(self.done)
+
+
+def scan_resources(
+    project_id: int,
+    codebase: Path,
+    options: ScanOptions,
+    *,
+    model: str = "scan",
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanStats:
+    """Scan every file of the project with no status yet; return the counts."""
+    total = resources.count_resources(project_id)
+    writer = _Writer(project_id, model, lambda done: progress and progress(done, total))
+    if "licenses" in options.scanners:
+        load_license_index()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(
+        options.processes, initializer=_init_worker, initargs=(options.scanners,)
+    ) as pool:
+        window = _Window(pool, size=options.processes * 4, overdue_after=options.timeout * 2 + 60)
+        tasks = resources.iter_resources(
+            project_id,
+            resources.CodebaseResource.path,
+            resources.CodebaseResource.size,
+            no_status=True,
+        )
+        for resource_id, path, size in tasks:
+            if size is not None and size > options.max_file_size:
+                _too_large(writer, resource_id, path, size, options)
+                continue
+            while len(window.in_flight) >= window.size:
+                _drain(window, writer)
+            window.submit(
+                resource_id, path, str(codebase / path), options.scanners, options.timeout
+            )
+        while window.in_flight:
+            _drain(window, writer)
+    writer.flush()
+    writer.stats.scanned = writer.done
+    return writer.stats
+
+
+def _drain(window: _Window, writer: _Writer) -> None:
+    for resource_id, path, values, errors in window.next_results():
+        writer.add(resource_id, path, values, errors, result_status(values, errors))
+
+
+def _too_large(
+    writer: _Writer, resource_id: int, path: str, size: int, options: ScanOptions
+) -> None:
+    writer.stats.too_large += 1
+    error = f"not scanned: {size} bytes is over the {options.max_file_size} bytes limit"
+    writer.add(resource_id, path, {}, [error], "not-analyzed")
