@@ -39,7 +39,8 @@ def _size(name: str, raw: str) -> int:
     try:
         value = int(float(number) * factor)
     except ValueError:
-        raise SettingsError(f"{name} must be a size like 1048576, 500M or 2G, not {raw!r}") from None
+        message = f"{name} must be a size like 1048576, 500M or 2G, not {raw!r}"
+        raise SettingsError(message) from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {raw!r}")
     return value
@@ -87,6 +88,9 @@ class Settings:
     extract_max_ratio: int = 200
     pypi_url: str = "https://pypi.org"
     npm_registry_url: str = "https://registry.npmjs.org"
+    worker_reconcile_interval: int = 60
+    run_heartbeat_interval: int = 10
+    run_heartbeat_ttl: int = 60
 
     @property
     def projects_dir(self) -> Path:
@@ -128,6 +132,9 @@ _PARSERS = {
     "extract_max_ratio": lambda n, r: _int(n, r, minimum=1),
     "pypi_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "npm_registry_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
+    "worker_reconcile_interval": lambda n, r: _int(n, r, minimum=1),
+    "run_heartbeat_interval": lambda n, r: _int(n, r, minimum=1),
+    "run_heartbeat_ttl": lambda n, r: _int(n, r, minimum=2),
 }
 
 

@@ -32,7 +32,8 @@ def _text(default: str | None = "") -> Any:
 def _when(nullable: bool = True) -> Any:
     if nullable:
         return Field(default=None, sa_column=Column(sa.DateTime(timezone=True), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(sa.DateTime(timezone=True), nullable=False))
+    column = Column(sa.DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_column=column)
 
 
 def _project_fk() -> Any:

@@ -54,7 +54,7 @@ def run_url(base: str, uuid: str) -> str:
 
 
 def input_source(source: InputSource, project: Project) -> dict:
-    """An input source as listed on the project."""
+    """Serialize an input source as listed on the project."""
     path = workdir_for(project.slug).input / source.filename if source.filename else None
     return {
         "uuid": source.uuid,
@@ -69,7 +69,7 @@ def input_source(source: InputSource, project: Project) -> dict:
 
 
 def run(run: Run, base: str, project_uuid: str) -> dict:
-    """A run's detail."""
+    """Serialize a run's detail."""
     data = row_dict(run, exclude=("id", "project_id", "worker_name", "heartbeat"))
     data.update(
         url=run_url(base, run.uuid),
@@ -81,12 +81,13 @@ def run(run: Run, base: str, project_uuid: str) -> dict:
 
 
 def webhook(subscription: WebhookSubscription) -> dict:
-    """A webhook subscription."""
+    """Serialize a webhook subscription."""
     return row_dict(subscription)
 
 
 def _count(session: Session, model, project_id: int) -> int:
-    return session.exec(select(func.count()).select_from(model).where(model.project_id == project_id)).one()
+    statement = select(func.count()).select_from(model).where(model.project_id == project_id)
+    return session.exec(statement).one()
 
 
 def _group_counts(session: Session, column, project_id: int, model) -> dict:
@@ -97,7 +98,7 @@ def _group_counts(session: Session, column, project_id: int, model) -> dict:
 
 
 def project(session: Session, project: Project, base: str, *, detail: bool = True) -> dict:
-    """A project as listed (``detail=False``) or in full."""
+    """Serialize a project as listed (``detail=False``) or in full."""
     runs = session.exec(
         select(Run).where(Run.project_id == project.id).order_by(Run.created_date, Run.id)
     ).all()
@@ -171,22 +172,22 @@ def _dependencies_summary(session: Session, project_id: int) -> dict:
 
 
 def message(item: ProjectMessage) -> dict:
-    """A project message; ``message`` repeats the description (the seed's key)."""
+    """Serialize a project message; ``message`` repeats the description (the seed's key)."""
     data = row_dict(item)
     data["message"] = item.description
     return data
 
 
 def resource(item: CodebaseResource) -> dict:
-    """A codebase resource."""
+    """Serialize a codebase resource."""
     return row_dict(item)
 
 
 def package(item: DiscoveredPackage) -> dict:
-    """A discovered package."""
+    """Serialize a discovered package."""
     return row_dict(item)
 
 
 def dependency(item: DiscoveredDependency) -> dict:
-    """A discovered dependency."""
+    """Serialize a discovered dependency."""
     return row_dict(item)

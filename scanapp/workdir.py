@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import unicodedata
@@ -73,6 +74,10 @@ def resolve_inside(base: Path, relative: str) -> Path | None:
     """Return ``base/relative`` if it stays inside ``base`` (symlinks resolved), else None."""
     if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
         return None
+    if len(os.fsencode(relative)) > 3072 or any(
+        len(os.fsencode(part)) > 255 for part in Path(relative).parts
+    ):
+        return None  # no such file can exist; the OS would raise "File name too long"
     base = base.resolve()
     candidate = (base / relative).resolve()
     if candidate == base or base not in candidate.parents:

@@ -57,17 +57,39 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
+def _empty_pg_database(url: str) -> None:
+    """Remove every row (the schema and the Alembic version stay)."""
+    engine = sa.create_engine(db.normalize_url(url))
+    with engine.begin() as connection:
+        names = sa.inspect(connection).get_table_names()
+        tables = ", ".join(f'"{name}"' for name in names if name != "alembic_version")
+        if tables:
+            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server):
+    """A throw-away PostgreSQL database for the session (random name), dropped at the end.
+
+    The first test using it creates the schema with the migrations; each test empties it after.
+    """
+    url = _create_pg_database()
+    yield url
+    db.dispose_engines()
+    _drop_pg_database(url)
+
+
 @pytest.fixture(params=["sqlite"])
 def database_url(request, tmp_path):
     """The database for one test: SQLite by default, PostgreSQL when parametrized so."""
     if request.param == "sqlite":
         yield ""
         return
-    request.getfixturevalue("postgres_server")
-    url = _create_pg_database()
+    url = request.getfixturevalue("postgres_database")
     yield url
     db.dispose_engines()
-    _drop_pg_database(url)
+    _empty_pg_database(url)
 
 
 @pytest.fixture
@@ -152,9 +174,11 @@ def redis_url(settings, monkeypatch):
         pytest.skip(f"Redis not reachable at {REDIS_TEST_URL}: {error}")
     for number in range(1, 16):
         connection = redis.Redis.from_url(f"{REDIS_TEST_URL}/{number}")
-        if connection.set("scanapp-test-claim", os.getpid(), nx=True, ex=900) and connection.dbsize() == 1:
+        claimed = connection.set("scanapp-test-claim", os.getpid(), nx=True, ex=900)
+        if claimed and connection.dbsize() == 1:
             break
-        if connection.get("scanapp-test-claim") == str(os.getpid()).encode() and connection.dbsize() == 1:
+        ours = connection.get("scanapp-test-claim") == str(os.getpid()).encode()
+        if ours and connection.dbsize() == 1:
             break
     else:
         pytest.skip("No free Redis database number (1-15) for the test")

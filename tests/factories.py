@@ -38,7 +38,9 @@ def make_resource(project: Project, path: str, **values) -> CodebaseResource:
     return _make(CodebaseResource, project, path=path, **values)
 
 
-def make_package(project: Project, purl: str = "pkg:pypi/example@1.0", **values) -> DiscoveredPackage:
+def make_package(
+    project: Project, purl: str = "pkg:pypi/example@1.0", **values
+) -> DiscoveredPackage:
     """Store a package, its purl parts taken from ``purl``."""
     from packageurl import PackageURL
 

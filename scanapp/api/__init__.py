@@ -7,11 +7,23 @@ from flask_smorest import Api
 
 from scanapp import __version__
 from scanapp.api.auth import register_auth
+from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
 from scanapp.config import get_settings
 
-#: Modules of ``scanapp.api`` that define a ``blp`` blueprint, registered in this order.
-BLUEPRINT_MODULES = ("projects", "webhooks")
+#: Blueprints registered first, in this order (their routes win over later ones);
+#: every other module of ``scanapp.api`` that defines ``blp`` follows, by name.
+FIRST_BLUEPRINTS = ("projects",)
+
+
+def blueprint_modules() -> list[str]:
+    """Return the names of the ``scanapp.api`` modules that define a blueprint, in order."""
+    import pkgutil
+    from importlib import import_module
+
+    names = [info.name for info in pkgutil.iter_modules(__path__)]
+    found = [name for name in names if hasattr(import_module(f"{__name__}.{name}"), "blp")]
+    return [*FIRST_BLUEPRINTS, *sorted(set(found) - set(FIRST_BLUEPRINTS))]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,9 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     api = Api(app, spec_kwargs={"components": {"securitySchemes": _security_schemes()}})
     register_error_handlers(app)
     register_auth(app)
+    app.before_request(refuse_nul_characters)
     from importlib import import_module
 
-    for name in BLUEPRINT_MODULES:
+    for name in blueprint_modules():
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -28,8 +29,22 @@ def _flatten(messages) -> dict:
             for value in messages.values():
                 merged.update(_flatten(value))
             return merged
-        return {str(key): value if isinstance(value, list) else [value] for key, value in messages.items()}
-    return {"_schema": messages if isinstance(messages, list) else [messages]}
+        return {str(key): _texts(value) for key, value in messages.items()}
+    return {"_schema": _texts(messages)}
+
+
+def _texts(value, prefix: str = "") -> list[str]:
+    """Flatten nested messages (``{0: {"target_url": [...]}}``) to ``["0.target_url: ..."]``."""
+    if isinstance(value, dict):
+        return [
+            text
+            for key, item in value.items()
+            for text in _texts(item, f"{prefix}{key}." if prefix else f"{key}.")
+        ]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item, prefix)]
+    label = prefix.rstrip(".")
+    return [f"{label}: {value}" if label else str(value)]
 
 
 def _summary(errors: dict) -> str:
@@ -45,12 +60,21 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ScanappError)
     def domain_error(error: ScanappError):
-        return error_response(error.http_status, error.message, error.errors)
+        response = error_response(error.http_status, error.message, error.errors)
+        if error.http_status == 401:
+            response.headers["WWW-Authenticate"] = "Token"
+        return response
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
         errors = _flatten(error.messages)
         return error_response(400, _summary(errors), errors)
+
+    @app.errorhandler(sa.exc.DataError)
+    def data_error(error: sa.exc.DataError):
+        # A value the database cannot hold (out of range, bad encoding): the input is at fault.
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        return error_response(400, f"Invalid value: {reason}")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
@@ -62,4 +86,8 @@ def register_error_handlers(app: Flask) -> None:
         errors = _flatten(data.get("messages")) if data.get("messages") else None
         message = _summary(errors) if errors else (error.description or error.name)
         code = 400 if error.code == 422 else (error.code or 500)  # webargs: invalid arguments
-        return error_response(code, message, errors)
+        response = error_response(code, message, errors)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on a 405
+                response.headers[name] = value
+        return response

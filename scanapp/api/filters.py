@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from scanapp.errors import InvalidInputError
 
 _RESERVED = {"page", "format", "page_size"}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _coerce(column, raw: str):
@@ -18,9 +19,13 @@ def _coerce(column, raw: str):
         return lowered in ("true", "1")
     if python_type in (int, float):
         try:
-            return python_type(raw)
+            value = python_type(raw)
         except ValueError:
-            raise InvalidInputError.for_field(column.name, f"Must be a number, not {raw!r}.") from None
+            message = f"Must be a number, not {raw!r}."
+            raise InvalidInputError.for_field(column.name, message) from None
+        if python_type is int and not _INT64_MIN <= value <= _INT64_MAX:
+            raise InvalidInputError.for_field(column.name, "Must fit in a 64-bit integer.")
+        return value
     return raw
 
 
@@ -40,6 +45,7 @@ def apply_filters(statement, model, args) -> object:
         if key in _RESERVED:
             continue
         if key not in columns:
-            raise InvalidInputError.for_field(key, f"Unknown filter. Choices: {', '.join(sorted(columns))}.")
+            choices = ", ".join(sorted(columns))
+            raise InvalidInputError.for_field(key, f"Unknown filter. Choices: {choices}.")
         statement = statement.where(columns[key] == _coerce(columns[key], args.get(key)))
     return statement

@@ -24,7 +24,8 @@ def paginate(session: Session, statement, serialize) -> dict:
     if not raw.isdigit() or int(raw) < 1:
         raise NotFoundError("Invalid page.")
     page = int(raw)
-    count = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    count = session.exec(counted).one()
     if page > 1 and (page - 1) * size >= count:
         raise NotFoundError("Invalid page.")
     rows = session.exec(statement.offset((page - 1) * size).limit(size)).all()

@@ -13,8 +13,8 @@ from scanapp.api.filters import apply_filters
 from scanapp.api.pagination import paginate
 from scanapp.api.schemas import (
     AddInputSchema,
-    ArchiveSchema,
     ApiErrorSchema,
+    ArchiveSchema,
     FileContentSchema,
     PageSchema,
     PaginatedSchema,
@@ -42,7 +42,7 @@ ERRORS = {400: ApiErrorSchema, 404: ApiErrorSchema}
 
 
 def base_url() -> str:
-    """The scheme and host the client used, for absolute URLs."""
+    """Return the scheme and host the client used, for absolute URLs."""
     return request.host_url.rstrip("/")
 
 
@@ -205,7 +205,7 @@ def errors(uuid, **_):
 @blp.alt_response(400, schema=ApiErrorSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def messages(uuid, **_):
-    """Same list as ``errors/`` (ScanCode.io's own name for it)."""
+    """List the same messages as ``errors/`` (ScanCode.io's own name for it)."""
     return _messages(uuid)
 
 

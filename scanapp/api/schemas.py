@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
 
 
 class StringOrList(fields.Field):
@@ -119,35 +119,82 @@ class StatusSchema(ResponseSchema):
 class ApiErrorSchema(Schema):
     """Every error body."""
 
-    code = fields.Integer()
-    status = fields.String()
-    message = fields.String()
-    errors = fields.Dict()
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
 class PaginatedSchema(ResponseSchema):
     """``{count, next, previous, results}``."""
 
-    count = fields.Integer()
-    next = fields.String(allow_none=True)
-    previous = fields.String(allow_none=True)
-    results = fields.List(fields.Dict())
+    count = fields.Integer(required=True)
+    next = fields.String(required=True, allow_none=True)
+    previous = fields.String(required=True, allow_none=True)
+    results = fields.List(fields.Dict(), required=True)
+
+
+class InputSourceSchema(Schema):
+    """An input of a project: a URL to fetch or an uploaded file."""
+
+    class Meta:
+        unknown = INCLUDE  # documents the main fields; more are present
+
+    uuid = fields.String(required=True)
+    filename = fields.String(required=True)
+    download_url = fields.String(required=True)
+    is_uploaded = fields.Boolean(required=True)
+    tag = fields.String(required=True)
+    size = fields.Integer(allow_none=True)
+    is_file = fields.Boolean()
+    exists = fields.Boolean()
+
+
+class ProjectRunSchema(Schema):
+    """A run as listed on its project (main fields; its ``url`` gives the full detail)."""
+
+    class Meta:
+        unknown = INCLUDE  # documents the main fields; more are present
+
+    url = fields.String(required=True)
+    uuid = fields.String(required=True)
+    pipeline_name = fields.String(required=True)
+    status = fields.String(required=True)
+    selected_groups = fields.List(fields.String())
+    description = fields.String()
+    created_date = fields.String()
+    task_start_date = fields.String(allow_none=True)
+    task_end_date = fields.String(allow_none=True)
+    task_exitcode = fields.Integer(allow_none=True)
+    execution_time = fields.Float(allow_none=True)
+    current_step = fields.String()
+    log = fields.String()
 
 
 class ProjectSchema(ResponseSchema):
-    """A project (documentation of the main fields; more may be present)."""
+    """A project: the short form (list, create) and, in the detail, counts and summaries."""
 
     class Meta:
         unknown = EXCLUDE
 
-    name = fields.String()
-    url = fields.String()
-    uuid = fields.String()
-    created_date = fields.String()
-    is_archived = fields.Boolean()
-    notes = fields.String()
-    labels = fields.List(fields.String())
-    settings = fields.Dict()
-    input_sources = fields.List(fields.Dict())
-    runs = fields.List(fields.Dict())
-    next_run = fields.String(allow_none=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True)
+    uuid = fields.String(required=True)
+    created_date = fields.String(required=True)
+    is_archived = fields.Boolean(required=True)
+    notes = fields.String(required=True)
+    labels = fields.List(fields.String(), required=True)
+    settings = fields.Dict(required=True)
+    input_sources = fields.List(fields.Nested(InputSourceSchema), required=True)
+    runs = fields.List(fields.Nested(ProjectRunSchema), required=True)
+    next_run = fields.String(required=True, allow_none=True)
+    message_count = fields.Integer()
+    resource_count = fields.Integer()
+    package_count = fields.Integer()
+    dependency_count = fields.Integer()
+    relation_count = fields.Integer()
+    codebase_resources_summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    discovered_packages_summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    discovered_dependencies_summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    codebase_relations_summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    webhooks = fields.List(fields.Dict())

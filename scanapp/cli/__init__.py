@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pkgutil
 import sys
 from importlib import import_module
 
@@ -10,8 +11,8 @@ import click
 from scanapp.config import SettingsError, get_settings
 from scanapp.errors import ScanappError
 
-#: Modules of ``scanapp.cli`` whose ``register(group)`` adds commands, in help order.
-COMMAND_MODULES = ("admin",)
+#: Every module of ``scanapp.cli`` with a ``register(group)`` function adds its commands.
+COMMAND_MODULES = tuple(sorted(info.name for info in pkgutil.iter_modules(__path__)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +21,9 @@ def cli() -> None:
 
 
 for _name in COMMAND_MODULES:
-    import_module(f"scanapp.cli.{_name}").register(cli)
+    _module = import_module(f"scanapp.cli.{_name}")
+    if hasattr(_module, "register"):
+        _module.register(cli)
 
 
 def main() -> None:

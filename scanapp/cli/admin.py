@@ -26,7 +26,9 @@ def serve(host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from scanapp.api import create_app
+    from scanapp.policies import check_global_file
 
+    check_global_file()  # an invalid policies file stops the start, naming its line or key
     migrate()
 
     class Server(BaseApplication):
@@ -62,9 +64,11 @@ def create_user(username: str) -> None:
 @click.command("create-project")
 @click.argument("name")
 @click.option("--input-url", "input_urls", multiple=True, help="URL to fetch (repeatable).")
-@click.option("--input-file", "input_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--input-file", "input_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
               help="Local file to copy as an input (repeatable).")
-@click.option("--pipeline", "pipelines", multiple=True, help="Pipeline, as name or name:G1,G2 (repeatable).")
+@click.option("--pipeline", "pipelines", multiple=True,
+              help="Pipeline, as name or name:G1,G2 (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Label (repeatable).")
 @click.option("--notes", default="", help="Free-text notes.")
 @click.option("--execute", is_flag=True, help="Queue the pipelines now (needs a worker and Redis).")

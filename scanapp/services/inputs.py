@@ -69,10 +69,26 @@ def _check_purl(url: str, field: str) -> None:
         raise InvalidInputError.for_field(field, f"Invalid package URL {url!r}: {error}") from None
 
 
+def split_extension(filename: str) -> tuple[str, str]:
+    """Split ``pkg-1.0.tar.gz`` into ``("pkg-1.0", ".tar.gz")``; the extension may be empty."""
+    path = Path(filename)
+    last_two = path.suffixes[-2:]
+    if len(last_two) == 2 and last_two[0].lower() == ".tar":
+        extension = "".join(last_two)
+    else:
+        extension = path.suffix
+    if len(extension) > 20:
+        extension = ""
+    return filename[: len(filename) - len(extension)], extension
+
+
 def safe_filename(name: str) -> str:
-    """Reduce an uploaded or downloaded file name to a safe base name."""
+    """Reduce an uploaded or downloaded file name to a safe base name (its extension kept)."""
     base = Path(str(name).replace("\\", "/")).name
-    cleaned = _SAFE_NAME.sub("_", base).strip("._")[:200]
+    cleaned = _SAFE_NAME.sub("_", base).strip("._")
+    if len(cleaned) > 200:
+        stem, extension = split_extension(cleaned)
+        cleaned = stem[: 200 - len(extension)] + extension
     return cleaned or "upload"
 
 
@@ -82,16 +98,19 @@ def check_upload(upload, tag: str = "") -> PendingInput:
     if not filename:
         raise InvalidInputError.for_field("upload_file", "The uploaded file has no name.")
     if len(tag or "") > 50:
-        raise InvalidInputError.for_field("upload_file_tag", "Ensure this field has no more than 50 characters.")
+        raise InvalidInputError.for_field(
+            "upload_file_tag", "Ensure this field has no more than 50 characters."
+        )
     return PendingInput(filename=safe_filename(filename), tag=tag or "", upload=upload)
 
 
 def unique_target(folder: Path, filename: str) -> Path:
     """Return ``folder/filename``, suffixed when that file exists already."""
     target = folder / filename
+    stem, extension = split_extension(filename)
     counter = 1
     while target.exists():
-        target = folder / f"{Path(filename).stem}_{counter}{''.join(Path(filename).suffixes)}"
+        target = folder / f"{stem}_{counter}{extension}"
         counter += 1
     return target
 
@@ -100,7 +119,9 @@ def store_upload(pending: PendingInput, folder: Path) -> str:
     """Write the upload into ``folder`` (streamed, never read whole) and return its name."""
     folder.mkdir(parents=True, exist_ok=True)
     target = unique_target(folder, pending.filename)
-    if isinstance(pending.upload, Path):
+    if isinstance(pending.upload, Path) and pending.upload.is_dir():
+        shutil.copytree(pending.upload, target, symlinks=True)
+    elif isinstance(pending.upload, Path):
         shutil.copyfile(pending.upload, target)
     else:
         with open(target, "wb") as handle:

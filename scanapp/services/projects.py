@@ -22,6 +22,7 @@ from scanapp.models import (
     WebhookSubscription,
     new_uuid,
 )
+from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
 from scanapp.services.webhooks import check_subscriptions
@@ -64,9 +65,11 @@ def filter_projects(statement, filters: dict):
     if filters.get("name"):
         statement = statement.where(Project.name == filters["name"])
     if filters.get("name__contains"):
-        statement = statement.where(Project.name.contains(filters["name__contains"], autoescape=True))
+        contains = Project.name.contains(filters["name__contains"], autoescape=True)
+        statement = statement.where(contains)
     if filters.get("name__startswith"):
-        statement = statement.where(Project.name.startswith(filters["name__startswith"], autoescape=True))
+        startswith = Project.name.startswith(filters["name__startswith"], autoescape=True)
+        statement = statement.where(startswith)
     if filters.get("uuid"):
         statement = statement.where(Project.uuid == str(filters["uuid"]))
     if filters.get("is_archived") is not None:
@@ -83,7 +86,9 @@ def validate_request(session: Session, request: ProjectRequest) -> list[PendingI
     if not name:
         raise InvalidInputError.for_field("name", "This field is required.")
     if len(name) > 100:
-        raise InvalidInputError.for_field("name", "Ensure this field has no more than 100 characters.")
+        raise InvalidInputError.for_field(
+            "name", "Ensure this field has no more than 100 characters."
+        )
     if session.exec(select(Project.id).where(Project.name == name)).first() is not None:
         raise ConflictError(
             f"name: project with this name already exists: {name}",
@@ -92,6 +97,7 @@ def validate_request(session: Session, request: ProjectRequest) -> list[PendingI
     for spec in request.pipelines:
         resolve_spec(spec)
     _check_labels(request.labels)
+    check_policies_setting(request.settings)
     check_subscriptions(request.webhooks)
     pending = [check_url(url) for url in request.input_urls]
     pending += [check_upload(upload, tag) for upload, tag in request.uploads]
@@ -242,7 +248,11 @@ def _delete_rows(session: Session, project_id: int, *, with_inputs: bool) -> Non
 
 
 def archive_project(
-    uuid: str, *, remove_input: bool = False, remove_codebase: bool = False, remove_output: bool = False
+    uuid: str,
+    *,
+    remove_input: bool = False,
+    remove_codebase: bool = False,
+    remove_output: bool = False,
 ) -> str:
     """Mark a project archived and empty the selected work directories."""
     with session_scope() as session:

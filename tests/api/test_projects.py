@@ -1,10 +1,15 @@
 import io
 
+import pytest
+from sqlmodel import select
+
 from scanapp.db import session_scope
 from scanapp.models import InputSource, Project, Run
 from scanapp.workdir import workdir_for
-from sqlmodel import select
 from tests.factories import make_message, make_package, make_project, make_resource
+
+#: Every test here runs on SQLite and on PostgreSQL (a throw-away database of the local server).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 def count(model):
@@ -97,7 +102,8 @@ def test_list_filters_and_pagination(client, settings):
 
     override(page_size=2)
     for name, labels in (("alpha-audit", ["d2d"]), ("beta", []), ("gamma-audit", ["d2d", "x"])):
-        assert client.post("/api/projects/", json={"name": name, "labels": labels}).status_code == 201
+        response = client.post("/api/projects/", json={"name": name, "labels": labels})
+        assert response.status_code == 201
     page1 = client.get("/api/projects/").json
     assert page1["count"] == 3 and len(page1["results"]) == 2 and page1["previous"] is None
     page2 = client.get(page1["next"]).json
@@ -144,7 +150,8 @@ def test_archive_and_reset(client):
     (workdir.input / "in.zip").write_bytes(b"x")
     (workdir.codebase / "a.txt").write_text("a")
     response = client.post(f"/api/projects/{project.uuid}/reset/")
-    assert response.json == {"status": "All data, except inputs, for the arch project have been removed."}
+    status = "All data, except inputs, for the arch project have been removed."
+    assert response.json == {"status": status}
     assert (workdir.input / "in.zip").exists() and not (workdir.codebase / "a.txt").exists()
     response = client.post(f"/api/projects/{project.uuid}/archive/", json={"remove_input": True})
     assert response.status_code == 200
@@ -174,7 +181,8 @@ def test_file_content_stays_inside_codebase(client, tmp_path):
     secret.write_text("secret")
     (codebase / "link").symlink_to(secret)
     url = f"/api/projects/{project.uuid}/file_content/"
-    assert client.get(url, query_string={"path": "dir/a.py"}).json == {"file_content": "print('hi')\n"}
+    response = client.get(url, query_string={"path": "dir/a.py"})
+    assert response.json == {"file_content": "print('hi')\n"}
     for bad in ("../../secret.txt", str(secret), "link", "dir", "missing"):
         assert client.get(url, query_string={"path": bad}).status_code == 404, bad
 
