@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import select
 
+from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import Project, ProjectMessage, Run, RunStatus, utcnow
 from scanapp.registry import get_pipeline
@@ -97,26 +99,42 @@ def build_context(run: Run, project: Project) -> RunContext:
     )
 
 
-def execute_run(run_id: int, *, claimed: bool = False) -> int:
+def execute_run(run_id: int, *, claimed: bool = False, worker_name: str = "") -> int:
     """Run every selected step of a run and return its exit code (0 on success).
 
     Unless ``claimed``, the run moves from not_started/queued to running first; a run
-    in any other status is left alone and -1 is returned.
+    in any other status is left alone and -1 is returned. -1 is also returned when the
+    run was stopped or marked stale while it ran (its outcome is then discarded).
+    While it runs, a thread refreshes ``Run.heartbeat`` every ``SCANAPP_RUN_HEARTBEAT_INTERVAL``.
     """
     if not claimed and not update_run(
         run_id,
         expected=(RunStatus.NOT_STARTED, RunStatus.QUEUED),
         status=RunStatus.RUNNING,
         task_start_date=utcnow(),
+        heartbeat=utcnow(),
+        worker_name=worker_name,
     ):
         return -1
     with session_scope() as session:
         run = session.get(Run, run_id)
         project = session.get(Project, run.project_id)
-    context = build_context(run, project)
-    exitcode, output = _run_steps(run, context)
+    try:
+        context = build_context(run, project)
+        with Heartbeat(run_id):
+            exitcode, output = _run_steps(run, context)
+    except BaseException as error:  # interrupted (Ctrl-C) or broken outside a step
+        result = _record_end(run_id, 1, "".join(traceback.format_exception(error)))
+        if not isinstance(error, Exception):
+            raise
+        return result
+    return _record_end(run_id, exitcode, output)
+
+
+def _record_end(run_id: int, exitcode: int, output: str) -> int:
+    """Store a running run's outcome then fire the run-ended hooks; -1 if it was not running."""
     status = RunStatus.SUCCESS if exitcode == 0 else RunStatus.FAILURE
-    update_run(
+    if not update_run(
         run_id,
         expected=(RunStatus.RUNNING,),
         status=status,
@@ -124,9 +142,46 @@ def execute_run(run_id: int, *, claimed: bool = False) -> int:
         task_output=output,
         task_end_date=utcnow(),
         current_step="",
-    )
+        heartbeat=utcnow(),
+    ):
+        return -1
     notify_run_ended(run_id)
     return exitcode
+
+
+class Heartbeat:
+    """Refresh a running run's heartbeat from a daemon thread (a context manager)."""
+
+    def __init__(self, run_id: int, interval: float | None = None):
+        """Beat for ``run_id`` every ``interval`` seconds (default: the setting)."""
+        self.run_id = run_id
+        self.interval = interval or get_settings().run_heartbeat_interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                update_run(self.run_id, expected=(RunStatus.RUNNING,), heartbeat=utcnow())
+            except Exception:  # noqa: BLE001, S112 - a missed beat is retried next interval
+                continue
+
+    def __enter__(self) -> Heartbeat:
+        """Start beating."""
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Stop beating."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def is_running(run_id: int) -> bool:
+    """Return True while the run's status is still running (not stopped or stale)."""
+    with session_scope() as session:
+        status = session.exec(select(Run.status).where(Run.id == run_id)).first()
+    return status == RunStatus.RUNNING
 
 
 def _run_steps(run: Run, context: RunContext) -> tuple[int, str]:
@@ -138,6 +193,9 @@ def _run_steps(run: Run, context: RunContext) -> tuple[int, str]:
     context.log(f"Pipeline [{run.pipeline_name}] starting")
     for index, step in enumerate(steps, start=1):
         name = step.__name__
+        if not is_running(run.id):
+            context.log(f"Step [{name}] not started: the run is no longer running")
+            return 1, "The run was stopped or marked stale."
         update_run(run.id, current_step=f"{index}/{len(steps)} {name}")
         context.log(f"Step [{name}] starting")
         started = time.monotonic()

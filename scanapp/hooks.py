@@ -10,6 +10,7 @@ def run_ended_hooks() -> list[Callable[[int], None]]:
 
     Each area adds its hook here (imported lazily to keep start-up light).
     """
+    from scanapp.services.compliance import update_alerts_after_run
     from scanapp.services.webhook_delivery import fire_webhooks
 
-    return [fire_webhooks]  # webhooks stay last
+    return [update_alerts_after_run, fire_webhooks]  # webhooks stay last

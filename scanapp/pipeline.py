@@ -73,7 +73,11 @@ class Pipeline:
             "summary": cls.summary(),
             "description": cls.description(),
             "steps": [
-                {"name": step.__name__, "doc": _doc(step), "groups": list(getattr(step, "groups", ()))}
+                {
+                    "name": step.__name__,
+                    "doc": _doc(step),
+                    "groups": list(getattr(step, "groups", ())),
+                }
                 for step in cls.steps()
             ],
             "available_groups": cls.available_groups(),

@@ -168,4 +168,4 @@ def project_results(project: Project) -> dict:
     """Return the project's JSON results, as the JSON output renders them."""
     from outputs import json_results
 
-    return json_results(project)
+    return json_results(project.id)
