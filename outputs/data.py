@@ -1,0 +1,148 @@
+"""Read a project's stored data for the renderers, in batches, never all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy.orm import aliased
+from sqlmodel import select
+
+from scanapp import serializers
+from scanapp.config import get_settings
+from scanapp.db import session_scope
+from scanapp.models import (
+    CodebaseRelation,
+    CodebaseResource,
+    DiscoveredDependency,
+    DiscoveredPackage,
+    InputSource,
+    Project,
+    ProjectMessage,
+    Run,
+)
+
+#: Rows read per query; a renderer holds at most one batch.
+BATCH_SIZE = 2000
+
+#: Model name (as the API and the cross-project report call it) -> model class.
+MODELS = {
+    "package": DiscoveredPackage,
+    "dependency": DiscoveredDependency,
+    "resource": CodebaseResource,
+    "relation": CodebaseRelation,
+    "message": ProjectMessage,
+}
+
+#: Resource statuses that ask a person to look at the file (the TODOS sheet).
+TODO_STATUSES = ("requires-review", "virus-detected")
+
+
+def iter_rows(model, project_id: int, *where, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
+    """Yield the project's rows of ``model`` as dicts (internal ids left out), by id order."""
+    last_id = 0
+    while True:
+        with session_scope() as session:
+            rows = session.exec(
+                select(model)
+                .where(model.project_id == project_id, model.id > last_id, *where)
+                .order_by(model.id)
+                .limit(batch_size)
+            ).all()
+            dicts = [serializers.row_dict(row) for row in rows]
+            if rows:
+                last_id = rows[-1].id
+        yield from dicts
+        if len(rows) < batch_size:
+            return
+
+
+def iter_model(name: str, project_id: int) -> Iterator[dict]:
+    """Yield the rows of a report model: package, dependency, resource, relation, message, todo."""
+    if name == "relation":
+        return iter_relations(project_id)
+    if name == "todo":
+        return iter_rows(
+            CodebaseResource, project_id, CodebaseResource.status.in_(TODO_STATUSES)
+        )
+    return iter_rows(MODELS[name], project_id)
+
+
+def iter_relations(project_id: int, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
+    """Yield relations as ``{from_resource, to_resource, map_type, score, extra_data}`` paths."""
+    source = aliased(CodebaseResource)
+    target = aliased(CodebaseResource)
+    last_id = 0
+    while True:
+        with session_scope() as session:
+            rows = session.exec(
+                select(CodebaseRelation, source.path, target.path)
+                .join(source, source.id == CodebaseRelation.from_resource_id)
+                .join(target, target.id == CodebaseRelation.to_resource_id)
+                .where(CodebaseRelation.project_id == project_id, CodebaseRelation.id > last_id)
+                .order_by(CodebaseRelation.id)
+                .limit(batch_size)
+            ).all()
+            dicts = [
+                {
+                    "from_resource": from_path,
+                    "to_resource": to_path,
+                    "map_type": relation.map_type,
+                    "score": relation.score,
+                    "extra_data": relation.extra_data or {},
+                }
+                for relation, from_path, to_path in rows
+            ]
+            if rows:
+                last_id = rows[-1][0].id
+        yield from dicts
+        if len(rows) < batch_size:
+            return
+
+
+def project_header(project_id: int) -> dict:
+    """Return the project's identity, inputs, runs and messages (the JSON ``headers`` entry)."""
+    from scanapp import __version__
+
+    base = get_settings().site_url
+    with session_scope() as session:
+        project = session.get(Project, project_id)
+        sources = session.exec(
+            select(InputSource).where(InputSource.project_id == project_id)
+            .order_by(InputSource.id)
+        ).all()
+        runs = session.exec(
+            select(Run).where(Run.project_id == project_id).order_by(Run.created_date, Run.id)
+        ).all()
+        return {
+            "tool_name": "scanapp",
+            "tool_version": __version__,
+            "notice": NOTICE,
+            "uuid": project.uuid,
+            "name": project.name,
+            "created_date": serializers.iso(project.created_date),
+            "notes": project.notes,
+            "labels": project.labels,
+            "settings": project.settings,
+            "input_sources": [serializers.input_source(item, project) for item in sources],
+            "runs": [serializers.run(item, base, project.uuid) for item in runs],
+            "messages": list(iter_rows(ProjectMessage, project_id)),
+            "extra_data": project.extra_data,
+        }
+
+
+def project_row(project_id: int) -> Project:
+    """Return the project (detached) or raise LookupError."""
+    with session_scope() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise LookupError(f"No project with id {project_id}")
+        session.expunge(project)
+        return project
+
+
+NOTICE = (
+    "Generated with scanapp and provided on an \"AS IS\" BASIS, WITHOUT WARRANTIES\n"
+    "OR CONDITIONS OF ANY KIND, either express or implied. No content created from\n"
+    "scanapp should be considered or used as legal advice. Consult an attorney\n"
+    "for legal advice."
+)

@@ -1,0 +1,48 @@
+"""``scanapp output``: render a stored project's report in any format."""
+
+from __future__ import annotations
+
+import click
+from sqlmodel import or_, select
+
+import outputs
+from scanapp.cli.run import write_result
+from scanapp.db import migrate, session_scope
+from scanapp.errors import NotFoundError
+from scanapp.models import Project
+
+
+def register(group: click.Group) -> None:
+    """Add this module's command to the CLI group."""
+    group.add_command(output)
+
+
+@click.command("output")
+@click.argument("project")
+@click.option("--format", "output_format", type=click.Choice(list(outputs.FORMATS)),
+              default="json", show_default=True, help="Output format.")
+@click.option("--format-version", default=None,
+              help="Output spec version (spdx 2.3|2.2, cyclonedx 1.6|1.5|1.4).")
+@click.option("--output", "output", default="-", show_default=True,
+              help="File to write the output to; - for standard output.")
+def output(project, output_format, format_version, output):
+    """Write the output of PROJECT (its name or uuid) in the chosen format.
+
+    The file is also kept in the project's output/ folder. Example:
+
+      scanapp output my-project --format cyclonedx --format-version 1.5 --output sbom.cdx.json
+    """
+    migrate()
+    outputs.check_version(outputs.get_renderer(output_format), format_version)
+    write_result(find_project(project), output_format, format_version, output)
+
+
+def find_project(reference: str) -> str:
+    """Return the uuid of the project named ``reference`` or with that uuid."""
+    with session_scope() as session:
+        found = session.exec(
+            select(Project.uuid).where(or_(Project.uuid == reference, Project.name == reference))
+        ).first()
+    if found is None:
+        raise NotFoundError(f"No project named or with uuid '{reference}'.")
+    return found
