@@ -1,0 +1,231 @@
+"""Compliance: store license alerts on resources and packages, report them, score alerts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from scanapp.db import session_scope
+from scanapp.errors import InvalidInputError
+from scanapp.models import CodebaseResource, DiscoveredPackage, Project, ProjectMessage, Run
+from scanapp.policies import PolicyError, license_alert, project_policies, score_alert, worst
+from scanapp.services.projects import get_project
+
+#: fail_level -> the alerts it reports, most severe first.
+FAIL_LEVELS = {
+    "ERROR": ("error",),
+    "WARNING": ("error", "warning"),
+    "MISSING": ("error", "warning", "missing"),
+}
+#: The model and the license expression column each alert is computed from.
+ALERT_SOURCES = (
+    (CodebaseResource, CodebaseResource.detected_license_expression),
+    (DiscoveredPackage, DiscoveredPackage.declared_license_expression),
+)
+_CHUNK = 500
+#: The status scan_for_virus gives an infected file: an error at every fail_level.
+VIRUS_STATUS = "virus-detected"
+
+
+def severities(fail_level: str | None) -> tuple[str, ...]:
+    """Return the alerts a fail_level reports (case-insensitive, default ERROR); 400 otherwise."""
+    level = (fail_level or "ERROR").strip().upper()
+    if level not in FAIL_LEVELS:
+        raise InvalidInputError.for_field(
+            "fail_level", f"{fail_level!r} is not one of ERROR, WARNING, MISSING."
+        )
+    return FAIL_LEVELS[level]
+
+
+def update_alerts(project_id: int) -> str | None:
+    """Recompute and store every resource and package alert of a project; raise PolicyError.
+
+    Returns the fingerprint of the policies used (None when the project has none). Pipelines
+    that change license expressions outside a run's end may call this.
+    """
+    with session_scope() as session:
+        project = session.get(Project, project_id)
+        policies = project_policies(project)
+        for model, column in ALERT_SOURCES:
+            _update_model(session, project_id, model, column, policies)
+        fingerprint = policies.fingerprint if policies else None
+        _store_fingerprint(session, project, fingerprint)
+    return fingerprint
+
+
+def _update_model(session: Session, project_id: int, model, column, policies) -> None:
+    expressions = session.exec(select(column).where(model.project_id == project_id).distinct())
+    by_alert: dict[str, list[str]] = {}
+    for expression in expressions.all():
+        by_alert.setdefault(license_alert(policies, expression), []).append(expression)
+    for alert, values in by_alert.items():
+        for start in range(0, len(values), _CHUNK):
+            session.execute(
+                sa.update(model)
+                .where(
+                    model.project_id == project_id,
+                    column.in_(values[start : start + _CHUNK]),
+                    model.compliance_alert != alert,
+                )
+                .values(compliance_alert=alert)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _store_fingerprint(session: Session, project: Project, fingerprint: str | None) -> None:
+    session.refresh(project, ["extra_data"])
+    extra = dict(project.extra_data or {})
+    extra["compliance"] = {"policies": fingerprint}
+    project.extra_data = extra
+    session.add(project)
+
+
+def ensure_alerts(project_id: int) -> None:
+    """Recompute the alerts when the project's policies changed since they were computed."""
+    with session_scope() as session:
+        project = session.get(Project, project_id)
+        policies = project_policies(project)
+        stored = (project.extra_data or {}).get("compliance")
+    current = {"policies": policies.fingerprint if policies else None}
+    if stored != current:
+        update_alerts(project_id)
+
+
+def update_alerts_after_run(run_id: int) -> None:
+    """Run-ended hook: recompute the project's alerts; invalid policies become a run message."""
+    with session_scope() as session:
+        run = session.get(Run, run_id)
+        project_id, pipeline_name = run.project_id, run.pipeline_name
+    try:
+        update_alerts(project_id)
+    except PolicyError as error:
+        with session_scope() as session:
+            session.add(
+                ProjectMessage(
+                    project_id=project_id,
+                    severity="error",
+                    description=f"Compliance alerts not computed: {error.message}",
+                    model=pipeline_name,
+                    details={"policies": error.source},
+                )
+            )
+
+
+def set_project_policies(uuid: str, policies: str | dict | None) -> None:
+    """Validate and store a project's ``policies`` setting, then recompute its alerts."""
+    from scanapp.policies import check_settings
+
+    check_settings({"policies": policies})
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        settings = dict(project.settings or {})
+        if policies in (None, "", {}):
+            settings.pop("policies", None)
+        else:
+            settings["policies"] = policies
+        project.settings = settings
+        session.add(project)
+        project_id = project.id
+    update_alerts(project_id)
+
+
+def _project_id(uuid: str) -> int:
+    with session_scope() as session:
+        return get_project(session, str(uuid)).id
+
+
+def compliance_alerts(project_uuid: str, fail_level: str = "ERROR", *, refresh: bool = True):
+    """Return ``{"packages": {alert: [purl]}, "resources": {alert: [path]}}`` at ``fail_level``.
+
+    Files flagged ``virus-detected`` are added as ``"infected_files": {"error": [path]}``.
+
+    Alerts are listed most severe first; empty groups and kinds are left out. With
+    ``refresh`` the alerts are recomputed first (the CLI gate); otherwise only when the
+    policies changed since they were stored (the API). Raise PolicyError on invalid policies.
+    """
+    wanted = severities(fail_level)
+    project_id = _project_id(project_uuid)
+    if refresh:
+        update_alerts(project_id)
+    else:
+        ensure_alerts(project_id)
+    result = {}
+    with session_scope() as session:
+        packages = _grouped(session, project_id, DiscoveredPackage, wanted, _package_label,
+                            (DiscoveredPackage.type, DiscoveredPackage.namespace,
+                             DiscoveredPackage.name, DiscoveredPackage.version,
+                             DiscoveredPackage.id))
+        resources = _grouped(session, project_id, CodebaseResource, wanted,
+                             lambda row: row.path, (CodebaseResource.path,))
+        infected = _infected_files(session, project_id)
+    for kind, groups in (
+        ("packages", packages),
+        ("resources", resources),
+        ("infected_files", infected),
+    ):
+        if groups:
+            result[kind] = groups
+    return result
+
+
+def _infected_files(session: Session, project_id: int) -> dict:
+    """Return ``{"error": [path]}`` of the files scan_for_virus flagged, else {}."""
+    paths = session.exec(
+        select(CodebaseResource.path)
+        .where(
+            CodebaseResource.project_id == project_id,
+            CodebaseResource.status == VIRUS_STATUS,
+        )
+        .order_by(CodebaseResource.path)
+    ).all()
+    return {"error": list(paths)} if paths else {}
+
+
+def _package_label(row: DiscoveredPackage) -> str:
+    return row.purl or row.package_uid
+
+
+def _grouped(session: Session, project_id: int, model, wanted, label, order) -> dict:
+    rows = session.exec(
+        select(model)
+        .where(model.project_id == project_id, model.compliance_alert.in_(wanted))
+        .order_by(*order)
+    ).all()
+    groups = {alert: [] for alert in wanted}
+    for row in rows:
+        groups[row.compliance_alert].append(label(row))
+    return {alert: items for alert, items in groups.items() if items}
+
+
+def license_clarity_alert(project_uuid: str) -> str | None:
+    """Return ok, warning or error from the summary's license clarity score.
+
+    None when the project has no clarity thresholds or no scan_single_package summary;
+    error when the summary has no score.
+    """
+    with session_scope() as session:
+        project = get_project(session, str(project_uuid))
+        policies = project_policies(project)
+        summary = (project.extra_data or {}).get("summary")
+    if not policies or not policies.license_clarity_thresholds or not isinstance(summary, dict):
+        return None
+    score = (summary.get("license_clarity_score") or {}).get("score")
+    return score_alert(policies.license_clarity_thresholds, score)
+
+
+def scorecard_alert(project_uuid: str) -> str | None:
+    """Return the worst scorecard alert of the project's packages; None when none has a score."""
+    with session_scope() as session:
+        project = get_project(session, str(project_uuid))
+        policies = project_policies(project)
+        if not policies or not policies.scorecard_score_thresholds:
+            return None
+        extras = session.exec(
+            select(DiscoveredPackage.extra_data).where(DiscoveredPackage.project_id == project.id)
+        ).all()
+    alerts = []
+    for extra in extras:
+        scorecard = (extra or {}).get("scorecard") if isinstance(extra, dict) else None
+        if isinstance(scorecard, dict) and "score" in scorecard:
+            alerts.append(score_alert(policies.scorecard_score_thresholds, scorecard["score"]))
+    return worst(alerts) if alerts else None
