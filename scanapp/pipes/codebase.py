@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp.config import get_settings
@@ -25,6 +26,29 @@ def fetch_options() -> fetch.FetchOptions:
         pypi_url=settings.pypi_url,
         npm_url=settings.npm_registry_url,
     )
+
+
+class InputCountError(Exception):
+    """The project has fewer or more inputs than the pipeline accepts."""
+
+
+def check_input_count(context, minimum: int, maximum: int | None) -> int:
+    """Fail (with a message) unless the project has ``minimum`` to ``maximum`` inputs."""
+    with session_scope() as session:
+        count = session.execute(
+            select(sa.func.count()).where(InputSource.project_id == context.project_id)
+        ).scalar_one()
+    if count < minimum or (maximum is not None and count > maximum):
+        wanted = f"exactly {minimum}" if minimum == maximum else f"at least {minimum}"
+        if maximum is not None and minimum != maximum:
+            wanted = f"between {minimum} and {maximum}"
+        text = (
+            f"The {context_model(context)} pipeline needs {wanted} input(s); "
+            f"the project has {count}."
+        )
+        context.add_message(text, model=context_model(context))
+        raise InputCountError(text)
+    return count
 
 
 def fetch_inputs(context) -> list[str]:
@@ -113,14 +137,20 @@ def flag_empty_and_ignored(context) -> dict:
     return resources.flag_empty_and_ignored(context.project_id, patterns)
 
 
-def scan_files(context, scanners: tuple[str, ...] = scancode.ALL_SCANNERS) -> scancode.ScanStats:
-    """Scan every file with no status in the process pool, updating the run progress."""
+def scan_files(
+    context, scanners: tuple[str, ...] = scancode.ALL_SCANNERS, *, manifests_only: bool = False
+) -> scancode.ScanStats:
+    """Scan every file with no status in the process pool, updating the run progress.
+
+    With ``manifests_only``, only the files a package datafile handler matches are scanned.
+    """
     settings = get_settings()
     options = scancode.ScanOptions(
         scanners=scanners,
         timeout=settings.scan_file_timeout,
         max_file_size=settings.scan_max_file_size,
         processes=settings.processes,
+        manifests_only=manifests_only,
     )
     started = time.monotonic()
     stats = scancode.scan_resources(

@@ -119,7 +119,8 @@ def is_manifest_name(path: str) -> bool:
     """Tell whether a package datafile handler matches this path (manifest or lockfile)."""
     from packagedcode.cache import get_cache
 
-    return bool(get_cache().application_package_matcher.match(path))
+    # Handler patterns such as ``*/package.json`` expect a leading folder: match from "/".
+    return bool(get_cache().application_package_matcher.match("/" + path.lstrip("/")))
 
 
 def collect_resources(project_id: int, codebase: Path) -> int:
@@ -168,13 +169,20 @@ def flag_empty_and_ignored(project_id: int, ignored_patterns: list[str] = ()) ->
 
 
 def iter_resources(
-    project_id: int, *columns, files_only: bool = True, no_status: bool = False
+    project_id: int,
+    *columns,
+    files_only: bool = True,
+    no_status: bool = False,
+    where: tuple = (),
 ) -> Iterator[tuple]:
-    """Yield (id, *columns) of a project's resources by pages, never all at once."""
+    """Yield (id, *columns) of a project's resources by pages, never all at once.
+
+    ``where`` adds conditions (e.g. ``CodebaseResource.is_manifest``).
+    """
     last_id = 0
     while True:
         statement = select(CodebaseResource.id, *columns).where(
-            CodebaseResource.project_id == project_id, CodebaseResource.id > last_id
+            CodebaseResource.project_id == project_id, CodebaseResource.id > last_id, *where
         )
         if files_only:
             statement = statement.where(CodebaseResource.type == "file")
@@ -188,10 +196,10 @@ def iter_resources(
         last_id = page[-1][0]
 
 
-def count_resources(project_id: int, *, no_status: bool = True) -> int:
+def count_resources(project_id: int, *, no_status: bool = True, where: tuple = ()) -> int:
     """Count the project's files (only those with no status by default)."""
     statement = select(sa.func.count()).where(
-        CodebaseResource.project_id == project_id, CodebaseResource.type == "file"
+        CodebaseResource.project_id == project_id, CodebaseResource.type == "file", *where
     )
     if no_status:
         statement = statement.where(CodebaseResource.status == "")

@@ -41,6 +41,12 @@ class ScanOptions:
     timeout: int = 120
     max_file_size: int = 100 * 1024**2
     processes: int = 1
+    #: Scan only the files that a package datafile handler matches (``is_manifest``).
+    manifests_only: bool = False
+
+    def where(self) -> tuple:
+        """Return the extra conditions selecting the files to scan."""
+        return (resources.CodebaseResource.is_manifest.is_(True),) if self.manifests_only else ()
 
 
 @dataclass
@@ -249,9 +255,10 @@ def scan_resources(
     progress: Callable[[int, int], None] | None = None,
 ) -> ScanStats:
     """Scan every file of the project with no status yet; return the counts."""
-    total = resources.count_resources(project_id)
+    total = resources.count_resources(project_id, where=options.where())
     writer = _Writer(project_id, model, lambda done: progress and progress(done, total))
-    if "licenses" in options.scanners:
+    if "licenses" in options.scanners or "packages" in options.scanners:
+        # Package data parsing detects declared licenses too: load the index before forking.
         load_license_index()
     context = multiprocessing.get_context("fork")
     with context.Pool(
@@ -263,6 +270,7 @@ def scan_resources(
             resources.CodebaseResource.path,
             resources.CodebaseResource.size,
             no_status=True,
+            where=options.where(),
         )
         for resource_id, path, size in tasks:
             if size is not None and size > options.max_file_size:

@@ -1,0 +1,256 @@
+"""Benchmark: the scancode-toolkit CLI against ``scanapp run scan_codebase`` on one input.
+
+Each repeat runs both tools on the same archive, alternating which goes first:
+
+- scancode: copy the archive to a fresh temp folder, ``extractcode`` it, then
+  ``scancode -clpieu --json out.json -n N`` on the folder (archive + extracted tree, the same
+  files scanapp scans); extraction is included in its time.
+- scanapp: ``scanapp run scan_codebase INPUT --output -`` with ``SCANAPP_PROCESSES=N`` and a
+  fresh temporary ``SCANAPP_WORKDIRS`` (SQLite), standard output to a file.
+
+Wall time is measured around the whole command(s). Memory is sampled every 50 ms over the
+whole process tree (the command and every descendant, multiprocessing pool workers included,
+found through /proc): the peak of the summed RSS, and of the summed PSS (shared pages such as
+the license index inherited by forked workers are counted once; Linux only).
+
+Example::
+
+    .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --processes 2 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.05
+
+
+@dataclass
+class Measure:
+    """One run of one tool."""
+
+    wall: float = 0.0
+    peak_rss: int = 0
+    peak_pss: int = 0
+    files: int | None = None
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name may hold spaces: fields resume after the last ")".
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def process_tree(root: int) -> list[int]:
+    """Return ``root`` and all its live descendants."""
+    children = _children_map()
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, ()))
+    return found
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """Return (rss, pss) in bytes of one process, (0, 0) when it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            rss = int(handle.read().split()[1]) * PAGE
+        pss = 0
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+                    break
+        return rss, pss
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
+class TreeSampler(threading.Thread):
+    """Sample the summed RSS and PSS of a process tree until stopped; keep the peaks."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_rss, self.peak_pss, self.max_processes = pid, 0, 0, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:  # noqa: D102
+        while not self._stop_event.is_set():
+            pids = process_tree(self.pid)
+            sizes = [_memory(pid) for pid in pids]
+            self.peak_rss = max(self.peak_rss, sum(rss for rss, _ in sizes))
+            self.peak_pss = max(self.peak_pss, sum(pss for _, pss in sizes))
+            self.max_processes = max(self.max_processes, sum(1 for rss, _ in sizes if rss))
+            self._stop_event.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._stop_event.set()
+        self.join()
+
+
+def run_measured(
+    command: list[str], measure: Measure, env=None, stdout=None, ok_codes=(0,)
+) -> bool:
+    """Run one command, add its wall time and peaks to ``measure``; False on failure."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, env=env, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    _, stderr = process.communicate()
+    sampler.stop()
+    measure.wall += time.monotonic() - started
+    measure.peak_rss = max(measure.peak_rss, sampler.peak_rss)
+    measure.peak_pss = max(measure.peak_pss, sampler.peak_pss)
+    measure.extra["processes"] = max(measure.extra.get("processes", 0), sampler.max_processes)
+    tail = stderr.decode("utf-8", "replace").strip().splitlines()[-15:]
+    if process.returncode not in ok_codes:
+        measure.error = f"{command[0]} exited {process.returncode}:\n" + "\n".join(tail)
+        return False
+    if process.returncode:
+        measure.extra.setdefault("warnings", []).extend(tail[-3:])
+    return True
+
+
+def count_files(result: Path) -> int | None:
+    """Return the number of ``files`` of type file in a JSON result, None if unreadable."""
+    try:
+        data = json.loads(result.read_bytes())
+        return sum(1 for item in data.get("files", []) if item.get("type") == "file")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def run_scancode(archive: Path, processes: int) -> Measure:
+    """Extract with extractcode, then scan with the scancode CLI (both timed)."""
+    measure = Measure()
+    with tempfile.TemporaryDirectory(prefix="bench-scancode-") as tmp:
+        folder = Path(tmp) / "codebase"
+        folder.mkdir()
+        shutil.copy(archive, folder / archive.name)
+        result = Path(tmp) / "out.json"
+        # extractcode exits 1 when a nested file cannot be extracted (Django ships a broken
+        # .lzma test fixture); the rest is extracted and scanned, as scanapp does.
+        extract = [str(BIN / "extractcode"), str(folder / archive.name)]
+        if not run_measured(extract, measure, ok_codes=(0, 1)):
+            return measure
+        scan = [
+            str(BIN / "scancode"), "-clpieu", "--json", str(result),
+            "-n", str(processes), "--quiet", str(folder),
+        ]
+        if not run_measured(scan, measure):
+            return measure
+        measure.files = count_files(result)
+    return measure
+
+
+def run_scanapp(archive: Path, processes: int) -> Measure:
+    """Run ``scanapp run scan_codebase`` on fresh work directories."""
+    measure = Measure()
+    with tempfile.TemporaryDirectory(prefix="bench-scanapp-") as tmp:
+        env = {
+            **os.environ,
+            "SCANAPP_PROCESSES": str(processes),
+            "SCANAPP_WORKDIRS": str(Path(tmp) / "workdirs"),
+            "SCANAPP_DATABASE_URL": "",
+        }
+        result = Path(tmp) / "out.json"
+        command = [
+            str(BIN / "scanapp"), "run", "scan_codebase", str(archive),
+            "--output", "-", "--quiet",
+        ]
+        with open(result, "wb") as stdout:
+            if run_measured(command, measure, env=env, stdout=stdout):
+                measure.files = count_files(result)
+    return measure
+
+
+def _mib(value: int) -> str:
+    return f"{value / 1024**2:.0f} MiB"
+
+
+def report(name: str, runs: list[Measure]) -> dict:
+    """Print one tool's runs and return its medians and peaks."""
+    good = [run for run in runs if not run.error]
+    for run in runs:
+        if run.error:
+            print(f"  {name}: ERROR {run.error}")
+        for warning in run.extra.get("warnings", []):
+            print(f"  {name}: warning: {warning}")
+    if not good:
+        return {}
+    figures = {
+        "wall": statistics.median(run.wall for run in good),
+        "rss": max(run.peak_rss for run in good),
+        "pss": max(run.peak_pss for run in good),
+    }
+    walls = ", ".join(f"{run.wall:.1f}" for run in good)
+    print(
+        f"{name:9} median wall {figures['wall']:.1f} s ({walls}); "
+        f"peak tree RSS {_mib(figures['rss'])}, PSS {_mib(figures['pss'])}; "
+        f"files {good[0].files}; processes {good[0].extra.get('processes')}"
+    )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input", type=Path, default=Path("tests/data/flask-3.1.0.tar.gz"))
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    archive = args.input.resolve()
+    if not archive.is_file():
+        parser.error(f"{archive}: no such file")
+    tools = {"scancode": run_scancode, "scanapp": run_scanapp}
+    results: dict[str, list[Measure]] = {name: [] for name in tools}
+    print(f"Input {archive.name}, {args.processes} processes, {args.repeats} repeat(s)")
+    for repeat in range(args.repeats):
+        order = list(tools) if repeat % 2 == 0 else list(reversed(tools))
+        for name in order:
+            measure = tools[name](archive, args.processes)
+            results[name].append(measure)
+            status = "failed" if measure.error else f"{measure.wall:.1f} s"
+            print(f"  repeat {repeat + 1} {name}: {status}", flush=True)
+    figures = {name: report(name, runs) for name, runs in results.items()}
+    base, ours = figures["scancode"], figures["scanapp"]
+    if base and ours:
+        print(
+            f"ratio scanapp/scancode: wall {ours['wall'] / base['wall']:.2f}x, "
+            f"peak RSS {ours['rss'] / base['rss']:.2f}x, peak PSS {ours['pss'] / base['pss']:.2f}x"
+        )
+    return 0 if base and ours else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The inspect_packages pipeline."""
+
+from pipelines.scan_codebase import ScanCodebase
+from scanapp.pipes import codebase, packages, scancode
+
+
+class InspectPackages(ScanCodebase):
+    """Inspect a codebase for packages and dependencies: manifests and lockfiles only.
+
+    Inputs are copied into codebase/ and archives extracted as in scan_codebase, and every
+    file is recorded. Only the files that a scancode-toolkit package datafile handler
+    matches by path (package.json, package-lock.json, setup.py, PKG-INFO, requirements*.txt,
+    pom.xml, Cargo.lock, go.mod, ...) are parsed for package data; no license, copyright,
+    email or URL scan runs on the files, which makes it fast. Packages and their
+    dependencies (with scope, datafile_path and the package they belong to) are then
+    assembled, and files are linked to their packages (``for_packages``).
+    """
+
+    @classmethod
+    def steps(cls):
+        """Return the steps in order."""
+        return (
+            cls.copy_inputs_to_codebase_directory,
+            cls.extract_archives,
+            cls.collect_and_create_codebase_resources,
+            cls.flag_empty_and_ignored_files,
+            cls.scan_for_application_packages,
+            cls.assemble_packages_and_dependencies,
+        )
+
+    def scan_for_application_packages(self):
+        """Parse package data from the manifest and lockfile files only (no license scan)."""
+        codebase.scan_files(self.context, scancode.PACKAGE_SCANNERS, manifests_only=True)
+
+    def assemble_packages_and_dependencies(self):
+        """Assemble packages and dependencies from package data; link files to packages."""
+        counts = packages.assemble_packages(self.context.project_id, self.context.workdir.codebase)
+        self.context.log(f"Assembled {counts}")

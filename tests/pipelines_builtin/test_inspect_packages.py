@@ -1,0 +1,98 @@
+"""A real inspect_packages run on the requests 2.32.3 sdist: manifests only, no license scan."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from scanapp import db
+from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage, RunStatus
+from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline
+
+ROOT = "requests-2.32.3.tar.gz-extract/requests-2.32.3"
+
+
+@pytest.fixture(scope="module")
+def inspected(scan_settings):
+    project, run = run_pipeline(
+        "requests-inspect", "inspect_packages", uploads=[DATA_DIR / "requests-2.32.3.tar.gz"]
+    )
+    assert run.status == RunStatus.SUCCESS, run.task_output
+    return project, run
+
+
+def _all(model, project, *where):
+    with db.session_scope() as session:
+        return session.exec(select(model).where(model.project_id == project.id, *where)).all()
+
+
+def test_package_from_manifests(inspected):
+    project, _ = inspected
+    packages = _all(DiscoveredPackage, project)
+    assert [package.purl for package in packages] == ["pkg:pypi/requests@2.32.3"]
+    package = packages[0]
+    assert package.datafile_paths == [f"{ROOT}/PKG-INFO"]
+    # The declared license comes from the manifest itself, not from a file scan.
+    assert package.declared_license_expression == "apache-2.0"
+
+
+def test_dependencies_with_scope_and_datafile_path(inspected):
+    project, _ = inspected
+    package = _all(DiscoveredPackage, project)[0]
+    rows = _all(DiscoveredDependency, project)
+    dependencies = {(dep.purl, dep.datafile_path): dep for dep in rows}
+    pytest_dep = dependencies[("pkg:pypi/pytest", f"{ROOT}/requirements-dev.txt")]
+    assert pytest_dep.scope == "development"
+    assert pytest_dep.extracted_requirement == "pytest>=2.8.0,<9"
+    assert pytest_dep.for_package_uid == package.package_uid
+    # The same dependencies as `scancode -p` finds in this sdist.
+    assert sorted(purl for purl, _ in dependencies) == [
+        "pkg:pypi/httpbin",
+        "pkg:pypi/pytest",
+        "pkg:pypi/pytest-cov",
+        "pkg:pypi/pytest-httpbin@2.0.0",
+        "pkg:pypi/trustme",
+        "pkg:pypi/wheel",
+    ]
+    assert {dep.scope for dep in dependencies.values()} == {"development"}
+    pinned = dependencies[("pkg:pypi/pytest-httpbin@2.0.0", f"{ROOT}/requirements-dev.txt")]
+    assert pinned.is_pinned and pinned.version == "2.0.0"
+
+
+def test_only_manifests_scanned_and_no_license_detection(inspected):
+    project, run = inspected
+    files = _all(CodebaseResource, project, CodebaseResource.type == "file")
+    scanned = {row.path for row in files if row.status}
+    manifests = {row.path for row in files if row.is_manifest and row.size}
+    assert scanned - {row.path for row in files if row.status == "ignored-empty-file"} == manifests
+    assert f"{ROOT}/setup.py" in manifests and f"{ROOT}/src/requests/api.py" not in scanned
+    assert run.progress["total"] == len(manifests) < len(files) / 5
+    assert all(not row.detected_license_expression and not row.license_detections for row in files)
+    assert all(not row.copyrights and not row.urls for row in files)
+    license_file = next(row for row in files if row.path == f"{ROOT}/LICENSE")
+    assert license_file.status == "" and license_file.sha1 == ""
+
+
+def test_files_linked_to_package(inspected):
+    project, _ = inspected
+    package = _all(DiscoveredPackage, project)[0]
+    api = _all(CodebaseResource, project, CodebaseResource.path == f"{ROOT}/src/requests/api.py")
+    assert api[0].for_packages == [package.package_uid]
+
+
+def test_top_level_manifest_upload(scan_settings, tmp_path):
+    manifest = tmp_path / "package.json"
+    manifest.write_text(
+        '{"name": "demo-app", "version": "1.0.0", "license": "MIT",'
+        ' "dependencies": {"left-pad": "^1.3.0"}, "devDependencies": {"mocha": "10.0.0"}}'
+    )
+    project, run = run_pipeline("npm-inspect", "inspect_packages", uploads=[manifest])
+    assert run.status == RunStatus.SUCCESS, run.task_output
+    assert [package.purl for package in _all(DiscoveredPackage, project)] == [
+        "pkg:npm/demo-app@1.0.0"
+    ]
+    dependencies = {dep.purl: dep for dep in _all(DiscoveredDependency, project)}
+    assert dependencies["pkg:npm/left-pad"].scope == "dependencies"
+    assert dependencies["pkg:npm/mocha"].scope == "devDependencies"
+    assert dependencies["pkg:npm/mocha"].extracted_requirement == "10.0.0"
+    assert {dep.datafile_path for dep in dependencies.values()} == {"package.json"}
