@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Start Redis and PostgreSQL when they are not running (install them first if absent).
+# Start Redis and PostgreSQL when they are not running (install them first if absent);
+# install ClamAV's clamscan (for scan_for_virus) when absent.
 set -u
 need_install=()
 command -v redis-server >/dev/null 2>&1 || need_install+=(redis-server)
 ls /etc/postgresql >/dev/null 2>&1 || need_install+=(postgresql)
+command -v clamscan >/dev/null 2>&1 || need_install+=(clamav)
 if [ ${#need_install[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_install[@]}" >/dev/null
 fi
