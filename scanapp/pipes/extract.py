@@ -79,7 +79,7 @@ def _link_escapes(target_dir: Path, member_name: str, link: str, root: Path) -> 
     return not (resolved == root or root in resolved.parents)
 
 
-class _Writer:
+class SizedWriter:
     """Write members under ``target`` with the size and ratio limits."""
 
     def __init__(self, target: Path, archive_size: int, limits: Limits):
@@ -87,6 +87,7 @@ class _Writer:
         self.written = 0
 
     def write(self, name: str, source) -> None:
+        """Write the member ``name`` from the ``source`` stream, counting its bytes."""
         path = resolve_inside(self.target, name.replace("\\", "/"))
         if path is None:
             raise ValueError(f"{name}: outside the target directory")
@@ -97,6 +98,7 @@ class _Writer:
                 handle.write(chunk)
 
     def count(self, size: int) -> None:
+        """Count ``size`` more bytes written; raise ArchiveBombError past a limit."""
         self.written += size
         self.limits.written += size
         if self.limits.written > self.limits.max_size:
@@ -106,7 +108,7 @@ class _Writer:
             raise ArchiveBombError(f"expansion ratio over {self.limits.max_ratio}:1")
 
 
-def _extract_zip(archive: Path, target: Path, codebase: Path, writer: _Writer, refuse) -> None:
+def _extract_zip(archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse) -> None:
     with zipfile.ZipFile(archive) as zipped:
         for info in zipped.infolist():
             reason = unsafe_name(info.filename)
@@ -120,7 +122,7 @@ def _extract_zip(archive: Path, target: Path, codebase: Path, writer: _Writer, r
                     writer.write(info.filename, source)
 
 
-def _extract_tar(archive: Path, target: Path, codebase: Path, writer: _Writer, refuse) -> None:
+def _extract_tar(archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse) -> None:
     with tarfile.open(archive) as tarred:
         for member in tarred:
             reason = unsafe_name(member.name)
@@ -154,7 +156,9 @@ def _tar_link(member: tarfile.TarInfo, target: Path, codebase: Path, refuse) -> 
     os.symlink(link, path)
 
 
-def _extract_other(archive: Path, target: Path, codebase: Path, writer: _Writer, refuse) -> None:
+def _extract_other(
+    archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse
+) -> None:
     from extractcode.extract import extract_file
 
     errors = []
@@ -166,7 +170,7 @@ def _extract_other(archive: Path, target: Path, codebase: Path, writer: _Writer,
         raise ValueError("; ".join(errors))
 
 
-def check_tree(target: Path, codebase: Path, writer: _Writer, refuse) -> None:
+def check_tree(target: Path, codebase: Path, writer: SizedWriter, refuse) -> None:
     """After an extraction by extractcode: drop escaping links, apply the size limits."""
     root = codebase.resolve()
     for folder, dirs, files in os.walk(target):
@@ -201,7 +205,7 @@ def extract_archive(
     if target.exists():
         return None
     target.mkdir()
-    writer = _Writer(target, archive.stat().st_size, limits)
+    writer = SizedWriter(target, archive.stat().st_size, limits)
 
     def refuse(name: str, reason: str) -> None:
         report.refused.append((f"{relative}:{name}", reason))

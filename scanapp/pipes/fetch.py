@@ -52,23 +52,37 @@ def check_host(url: str, options: FetchOptions) -> None:
         )
 
 
-def open_url(url: str, options: FetchOptions) -> requests.Response:
-    """GET ``url`` following redirects by hand, checking every hop; return a streamed response."""
+def open_url(
+    url: str, options: FetchOptions, *, headers: dict | None = None, accept: tuple[int, ...] = ()
+) -> requests.Response:
+    """GET ``url`` following redirects by hand, checking every hop; return a streamed response.
+
+    An error status raises FetchError unless listed in ``accept``. An ``Authorization``
+    header is not sent on to another host.
+    """
+    headers = dict(headers or {})
     for _ in range(MAX_REDIRECTS + 1):
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"{url}: only http and https URLs can be downloaded")
         check_host(url, options)
         try:
             response = requests.get(
-                url, stream=True, allow_redirects=False, timeout=(options.timeout, options.timeout)
+                url,
+                headers=headers,
+                stream=True,
+                allow_redirects=False,
+                timeout=(options.timeout, options.timeout),
             )
         except requests.RequestException as error:
             raise FetchError(f"{url}: {type(error).__name__}: {error}") from None
         if response.is_redirect:
             response.close()
-            url = urljoin(url, response.headers["location"])
+            target = urljoin(url, response.headers["location"])
+            if urlsplit(target).netloc != urlsplit(url).netloc:
+                headers.pop("Authorization", None)
+            url = target
             continue
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in accept:
             response.close()
             raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}")
         return response
@@ -196,7 +210,11 @@ def clone(url: str, folder: Path, options: FetchOptions) -> Path:
 
 
 def fetch(url: str, folder: Path, options: FetchOptions) -> Path:
-    """Fetch one input URL (http(s), purl or git) into ``folder``; return what was written."""
+    """Fetch one input URL (http(s), purl, git or docker://) into ``folder``; return it."""
+    if url.startswith("docker://"):
+        from scanapp.pipes.registry import pull
+
+        return pull(url, folder, options)
     if url.startswith("pkg:"):
         return download(resolve_purl(url, options), folder, options)
     if is_git_url(url):

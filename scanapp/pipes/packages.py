@@ -55,12 +55,16 @@ def build_codebase(codebase_dir: Path):
     )
 
 
-def load_scan_data(codebase, project_id: int) -> None:
-    """Copy package data and license fields of the project's package files into the codebase."""
+def load_scan_data(codebase, project_id: int, where: tuple = ()) -> None:
+    """Copy package data and license fields of the project's package files into the codebase.
+
+    ``where`` adds conditions on the resources loaded (e.g. leave system files out).
+    """
     root = codebase.root.path
     statement = select(CodebaseResource).where(
         CodebaseResource.project_id == project_id,
         sa.cast(CodebaseResource.package_data, sa.Text) != "[]",
+        *where,
     )
     with session_scope() as session:
         for row in session.exec(statement).yield_per(BATCH_SIZE):
@@ -76,12 +80,15 @@ def load_scan_data(codebase, project_id: int) -> None:
             codebase.save_resource(resource)
 
 
-def assemble_packages(project_id: int, codebase_dir: Path) -> dict:
-    """Assemble and store packages and dependencies; link resources; return counts."""
+def assemble_packages(project_id: int, codebase_dir: Path, *, where: tuple = ()) -> dict:
+    """Assemble and store packages and dependencies; link resources; return counts.
+
+    Only the package data of the resources matching ``where`` is assembled.
+    """
     from packagedcode.plugin_package import PackageScanner
 
     codebase = build_codebase(codebase_dir)
-    load_scan_data(codebase, project_id)
+    load_scan_data(codebase, project_id, where)
     PackageScanner().process_codebase(codebase, strip_root=True)
     packages = codebase.attributes.packages
     dependencies = codebase.attributes.dependencies

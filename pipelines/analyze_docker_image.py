@@ -1,0 +1,74 @@
+"""The analyze_docker_image pipeline."""
+
+from scanapp.pipeline import Pipeline
+from scanapp.pipes import codebase, docker, system_packages
+
+
+class AnalyzeDockerImage(Pipeline):
+    """Analyze a container image: layers, distro, installed system packages, then files.
+
+    Inputs are images: a ``docker save`` tarball, an OCI image layout (tarball or
+    directory) or a ``docker://[registry/]name[:tag|@digest]`` reference pulled from its
+    registry. Each image's layers are applied in order, whiteouts included, into one root
+    filesystem under codebase/ (``<input>-rootfs/``); the layers (id, command that created
+    them, size) are kept in the project's ``extra_data.layers`` (the XLSX LAYERS sheet)
+    and each file records its layer in ``extra_data.layer``. The distro comes from
+    os-release. Installed system packages are read from the dpkg status database
+    (Debian, Ubuntu), the apk installed database (Alpine) and the rpm database when it is
+    readable; the files they installed are linked to them (``system-package``). Every
+    other file is then scanned like scan_codebase: file info, application packages,
+    licenses, copyrights, emails and URLs.
+    """
+
+    @classmethod
+    def steps(cls):
+        """Return the steps in order."""
+        return (
+            cls.get_images_from_inputs,
+            cls.extract_images_and_layers,
+            cls.collect_and_create_codebase_resources,
+            cls.flag_empty_and_ignored_files,
+            cls.collect_system_packages,
+            cls.scan_for_application_packages_and_files,
+            cls.assemble_application_packages,
+            cls.tag_files_with_their_layer,
+        )
+
+    def get_images_from_inputs(self):
+        """Fetch URL inputs (docker:// references are pulled); keep the inputs that are images."""
+        self.images = docker.find_images(self.context, codebase.fetch_inputs(self.context))
+
+    def extract_images_and_layers(self):
+        """Apply each image's layers in order into ``<input>-rootfs/``; store images and layers.
+
+        Entries that would land outside the root filesystem are refused and reported.
+        """
+        self.origins = docker.extract_images(self.context, self.images)
+
+    def collect_and_create_codebase_resources(self):
+        """Record every file, directory and symlink of the root filesystems as a resource."""
+        codebase.collect_resources(self.context)
+
+    def flag_empty_and_ignored_files(self):
+        """Flag empty files and files matching the project's ignored patterns (not scanned)."""
+        codebase.flag_empty_and_ignored(self.context)
+
+    def collect_system_packages(self):
+        """Read the dpkg, apk and rpm databases; create the installed packages; link their files."""
+        read = system_packages.read_system_datafiles(self.context)
+        counts = system_packages.assemble_system_packages(self.context)
+        self.context.log(f"{read} system package datafile(s): {counts}")
+
+    def scan_for_application_packages_and_files(self):
+        """Scan every other file for file info, packages, licenses, copyrights, emails, URLs."""
+        codebase.scan_files(self.context)
+
+    def assemble_application_packages(self):
+        """Assemble application packages and dependencies from the files that were scanned."""
+        counts = system_packages.assemble_application_packages(self.context)
+        self.context.log(f"Assembled {counts}")
+
+    def tag_files_with_their_layer(self):
+        """Store on each file and symlink the id of the layer that last wrote it."""
+        count = docker.record_layer_origins(self.context.project_id, self.origins)
+        self.context.log(f"{count} file(s) tagged with their layer")
