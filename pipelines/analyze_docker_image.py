@@ -1,10 +1,10 @@
 """The analyze_docker_image pipeline."""
 
-from scanapp.pipeline import Pipeline
+from pipelines.scan_codebase import ScanCodebase
 from scanapp.pipes import codebase, docker, system_packages
 
 
-class AnalyzeDockerImage(Pipeline):
+class AnalyzeDockerImage(ScanCodebase):
     """Analyze a container image: layers, distro, installed system packages, then files.
 
     Inputs are images: a ``docker save`` tarball, an OCI image layout (tarball or
@@ -45,23 +45,11 @@ class AnalyzeDockerImage(Pipeline):
         """
         self.origins = docker.extract_images(self.context, self.images)
 
-    def collect_and_create_codebase_resources(self):
-        """Record every file, directory and symlink of the root filesystems as a resource."""
-        codebase.collect_resources(self.context)
-
-    def flag_empty_and_ignored_files(self):
-        """Flag empty files and files matching the project's ignored patterns (not scanned)."""
-        codebase.flag_empty_and_ignored(self.context)
-
     def collect_system_packages(self):
         """Read the dpkg, apk and rpm databases; create the installed packages; link their files."""
         read = system_packages.read_system_datafiles(self.context)
         counts = system_packages.assemble_system_packages(self.context)
         self.context.log(f"{read} system package datafile(s): {counts}")
-
-    def scan_for_application_packages_and_files(self):
-        """Scan every other file for file info, packages, licenses, copyrights, emails, URLs."""
-        codebase.scan_files(self.context)
 
     def assemble_application_packages(self):
         """Assemble application packages and dependencies from the files that were scanned."""

@@ -1,7 +1,7 @@
 """The inspect_packages pipeline."""
 
 from pipelines.scan_codebase import ScanCodebase
-from scanapp.pipes import codebase, packages, scancode
+from scanapp.pipes import codebase, scancode
 
 
 class InspectPackages(ScanCodebase):
@@ -31,8 +31,3 @@ class InspectPackages(ScanCodebase):
     def scan_for_application_packages(self):
         """Parse package data from the manifest and lockfile files only (no license scan)."""
         codebase.scan_files(self.context, scancode.PACKAGE_SCANNERS, manifests_only=True)
-
-    def assemble_packages_and_dependencies(self):
-        """Assemble packages and dependencies from package data; link files to packages."""
-        counts = packages.assemble_packages(self.context.project_id, self.context.workdir.codebase)
-        self.context.log(f"Assembled {counts}")

@@ -25,8 +25,8 @@ def make_project(name: str = "project", **values) -> Project:
     return project
 
 
-def _make(model, project: Project, **values):
-    row = model(project_id=project.id, **values)
+def _make(table, project: Project, **values):
+    row = table(project_id=project.id, **values)
     with session_scope() as session:
         session.add(row)
     return row

@@ -196,3 +196,58 @@ def test_lists_filter_by_field(client):
     assert [r["path"] for r in data["results"]] == ["b.c"]
     assert client.get(url, query_string={"nope": "1"}).status_code == 400
     assert client.get(url, query_string={"size": "abc"}).status_code == 400
+
+
+def test_errors_and_messages_serve_the_same_list(client):
+    project = make_project("messages")
+    make_message(project, "ERROR: for scanner: packages:", model="CodebaseResource",
+                 details={"resource_path": "a.py"})
+    base = f"/api/projects/{project.uuid}"
+    errors, messages = client.get(f"{base}/errors/").json, client.get(f"{base}/messages/").json
+    assert errors == messages and errors["count"] == 1
+    [item] = errors["results"]
+    assert item["description"] == "ERROR: for scanner: packages:"
+    assert item["model"] == "CodebaseResource" and item["details"] == {"resource_path": "a.py"}
+
+
+def test_packages_and_dependencies_filter_by_field(client):
+    from tests.factories import make_dependency
+
+    project = make_project("deps")
+    make_package(project, "pkg:pypi/requests@2.32.3", declared_license_expression="apache-2.0")
+    make_package(project, "pkg:npm/left-pad@1.3.0")
+    make_dependency(project, "pkg:pypi/idna", scope="install", is_runtime=True)
+    make_dependency(project, "pkg:pypi/pytest", scope="develop")
+    base = f"/api/projects/{project.uuid}"
+    packages = client.get(f"{base}/packages/", query_string={"type": "pypi"}).json
+    assert [item["purl"] for item in packages["results"]] == ["pkg:pypi/requests@2.32.3"]
+    assert packages["results"][0]["declared_license_expression"] == "apache-2.0"
+    dependencies = client.get(f"{base}/dependencies/", query_string={"scope": "develop"}).json
+    assert [item["purl"] for item in dependencies["results"]] == ["pkg:pypi/pytest"]
+    everything = client.get(f"{base}/dependencies/").json
+    assert everything["count"] == 2
+    assert client.get(f"{base}/packages/", query_string={"is_private": "maybe"}).status_code == 400
+
+
+def test_inputs_cannot_change_once_a_run_started(client):
+    from tests.factories import make_run
+
+    project = make_project("started")
+    make_run(project, status="running")
+    url = f"/api/projects/{project.uuid}/add_input/"
+    response = client.post(url, json={"input_urls": ["https://example.com/a.zip"]})
+    assert response.status_code == 400
+    assert response.json["status"] == "Cannot add inputs once a pipeline has started to execute."
+    assert count(InputSource) == 0
+
+
+def test_archive_removes_only_the_chosen_folders(client):
+    project = make_project("keep")
+    workdir = workdir_for(project.slug)
+    for folder in (workdir.input, workdir.codebase, workdir.output):
+        (folder / "file.txt").write_text("x")
+    body = {"remove_input": False, "remove_codebase": True, "remove_output": False}
+    response = client.post(f"/api/projects/{project.uuid}/archive/", json=body)
+    assert response.status_code == 200
+    assert (workdir.input / "file.txt").exists() and (workdir.output / "file.txt").exists()
+    assert not (workdir.codebase / "file.txt").exists()
