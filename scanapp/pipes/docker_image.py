@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from scanapp.workdir import resolve_inside
+
 OCI_INDEX_TYPES = (
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -110,10 +112,8 @@ class ImageSource:
             raise ImageError(f"{self.location.name}: {name} is not JSON ({error})") from None
 
     def _path(self, name: str) -> Path | None:
-        if name.startswith("/") or ".." in PurePosixPath(name).parts:
-            return None
-        path = self.location / name
-        return None if path.is_symlink() else path
+        """Return the file ``name`` of a directory image, None when it would lie outside."""
+        return resolve_inside(self.location, name)
 
 
 def _clean(name: str) -> str:

@@ -53,7 +53,11 @@ class _Layer:
         if parts[-1] == OPAQUE:
             self._opaque(PurePosixPath(*parts[:-1]).as_posix() if len(parts) > 1 else "")
         elif parts[-1].startswith(WHITEOUT):
-            self._remove(PurePosixPath(*parts[:-1], parts[-1][len(WHITEOUT) :]).as_posix())
+            hidden = parts[-1][len(WHITEOUT) :]
+            if hidden in ("", ".", ".."):
+                self.report.refused.append((member.name, "whiteout of no file"))
+                return
+            self._remove(PurePosixPath(*parts[:-1], hidden).as_posix())
         else:
             self._write(tar, member, name)
 

@@ -110,6 +110,7 @@ def app_layer(archive: tarfile.TarFile) -> None:
     _add(archive, "opt/old/a.txt", "hidden by the next layer's opaque whiteout\n")
     _add(archive, "../escape.txt", "must never be written\n")
     _add(archive, "bin/evil", "written through a symbolic link\n")
+    _add(archive, "app/.wh..")  # a whiteout of "app/..": must not remove the root filesystem
 
 
 def last_layer(archive: tarfile.TarFile) -> None:

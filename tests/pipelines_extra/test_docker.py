@@ -106,6 +106,7 @@ def test_escaping_entries_are_refused_and_nothing_is_written_outside(analyzed):
     messages = [row.description for row in _rows(ProjectMessage, project)]
     assert "Refused layer entry ../escape.txt: path traversal (..)" in messages
     assert "Refused layer entry bin/evil: parent 'bin' is a symbolic link" in messages
+    assert "Refused layer entry app/.wh..: whiteout of no file" in messages
     workdirs = get_settings().workdirs
     assert not list(workdirs.rglob("escape.txt"))
     assert not list(workdirs.rglob("evil"))
