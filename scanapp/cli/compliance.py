@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlmodel import or_, select
 
-from scanapp.db import migrate, session_scope
-from scanapp.errors import NotFoundError
-from scanapp.models import Project
+from scanapp.db import migrate
+from scanapp.services.projects import find_project_uuid
 
 FAIL_LEVELS = ("ERROR", "WARNING", "MISSING")
 
@@ -35,7 +33,7 @@ def check_compliance(project: str, fail_level: str) -> None:
     from scanapp.services.compliance import compliance_alerts
 
     migrate()
-    uuid = _find_project(project)
+    uuid = find_project_uuid(project)
     level = fail_level.upper()
     try:
         alerts = compliance_alerts(uuid, level)
@@ -52,13 +50,3 @@ def check_compliance(project: str, fail_level: str) -> None:
         click.echo(f"{count} compliance alert(s) reach the {level} level.", err=True)
         sys.exit(1)
     click.echo(f"No compliance alert reaches the {level} level.", err=True)
-
-
-def _find_project(value: str) -> str:
-    with session_scope() as session:
-        found = session.exec(
-            select(Project.uuid).where(or_(Project.uuid == value, Project.name == value))
-        ).first()
-    if found is None:
-        raise NotFoundError(f"Project not found: {value}")
-    return found

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import click
-from sqlmodel import or_, select
 
 import outputs
 from scanapp.cli.run import write_result
-from scanapp.db import migrate, session_scope
-from scanapp.errors import NotFoundError
-from scanapp.models import Project
+from scanapp.db import migrate
+from scanapp.services.projects import find_project_uuid
 
 
 def register(group: click.Group) -> None:
@@ -34,15 +32,4 @@ def output(project, output_format, format_version, output):
     """
     migrate()
     outputs.check_version(outputs.get_renderer(output_format), format_version)
-    write_result(find_project(project), output_format, format_version, output)
-
-
-def find_project(reference: str) -> str:
-    """Return the uuid of the project named ``reference`` or with that uuid."""
-    with session_scope() as session:
-        found = session.exec(
-            select(Project.uuid).where(or_(Project.uuid == reference, Project.name == reference))
-        ).first()
-    if found is None:
-        raise NotFoundError(f"No project named or with uuid '{reference}'.")
-    return found
+    write_result(find_project_uuid(project), output_format, format_version, output)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, InvalidInputError, NotFoundError, RunNotAllowedError
@@ -58,6 +58,17 @@ def get_project(session: Session, uuid: str) -> Project:
     if project is None:
         raise NotFoundError("Project not found.")
     return project
+
+
+def find_project_uuid(reference: str) -> str:
+    """Return the uuid of the project named ``reference`` or with that uuid (the CLI's way)."""
+    with session_scope() as session:
+        found = session.exec(
+            select(Project.uuid).where(or_(Project.uuid == reference, Project.name == reference))
+        ).first()
+    if found is None:
+        raise NotFoundError(f"No project named or with uuid '{reference}'.")
+    return found
 
 
 def filter_projects(statement, filters: dict):

@@ -113,7 +113,7 @@ def test_check_compliance_by_uuid_and_errors(cli, scanned):
     by_uuid = cli("check-compliance", project["uuid"], policy="error")
     assert by_uuid.returncode == 1 and "pkg:pypi/requests@2.32.3" in by_uuid.stdout
     unknown = cli("check-compliance", "nope", policy="ok")
-    assert unknown.returncode == 1 and "Project not found: nope" in unknown.stderr
+    assert unknown.returncode == 1 and "No project named or with uuid 'nope'" in unknown.stderr
     invalid = cli("check-compliance", "requests", policy="invalid")
     assert invalid.returncode == 2
     assert "line 2 (license_policies[0].x): unknown key 'x'" in invalid.stderr
