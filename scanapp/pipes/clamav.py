@@ -84,13 +84,17 @@ def scan_files(root: Path, paths: list[str], database: Path) -> Iterator[Finding
         f"--database={database}",
     ]
     prefix = f"{root}/"
-    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing:
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing,
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors,
+    ):
         listing.writelines(f"{prefix}{path}\n" for path in paths)
         listing.flush()
+        # stderr goes to a file: a pipe left unread could fill up and block clamscan.
         process = subprocess.Popen(
             [*command, f"--file-list={listing.name}"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             text=True,
             errors="replace",
         )
@@ -102,8 +106,9 @@ def scan_files(root: Path, paths: list[str], database: Path) -> Iterator[Finding
             answered += 1
             if finding.status != "OK":
                 yield finding
-        stderr = process.stderr.read()
         code = process.wait()
+        errors.seek(0)
+        stderr = errors.read()
     if code not in (0, 1) and not answered:
         raise VirusScanError(f"clamscan failed (exit {code}): {stderr.strip()[-1000:]}")
 
@@ -152,7 +157,6 @@ def scan_project(context) -> dict:
             counts["errors"] += 1
     context.log(f"ClamAV signatures from {database}: {counts}")
     return counts
-
 
 
 def _flag_infected(context, resource_id: int, finding: Finding) -> None:

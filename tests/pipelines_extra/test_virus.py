@@ -123,3 +123,15 @@ def test_scan_for_virus_alone_needs_a_collected_codebase(settings, signatures, a
     )
     assert result.returncode == 1
     assert "run a pipeline that collects the codebase first" in result.stderr
+
+
+def test_a_broken_signature_file_fails_the_run_with_clamscans_reason(settings, archive, tmp_path):
+    broken = tmp_path / "broken-db"
+    broken.mkdir()
+    (broken / "bad.hdb").write_text("this is not a signature line\n")
+    result = scanapp(
+        settings, "run", "inspect_packages", str(archive), "--pipeline", "scan_for_virus",
+        "--quiet", "--output", str(tmp_path / "out.json"), clamav_database=broken,
+    )
+    assert result.returncode == 1
+    assert "clamscan failed (exit 2)" in result.stderr and "bad.hdb" in result.stderr
