@@ -8,6 +8,7 @@ import os
 import socket
 import tarfile
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -273,13 +274,21 @@ def test_parse_reference(url, expected):
     assert (parsed.registry, parsed.repository, parsed.reference) == expected
 
 
-def test_docker_reference_end_to_end(scan_settings, registry_port):  # noqa: F811
-    set_settings(dataclasses.replace(get_settings(), allow_private_urls=True))
+@contextmanager
+def private_urls_allowed():
+    """Allow the 127.0.0.1 registry for the block (the module's settings are shared)."""
+    saved = get_settings()
+    set_settings(dataclasses.replace(saved, allow_private_urls=True))
     try:
-        url = f"docker://127.0.0.1:{registry_port}/scanapp/test:1.0"
-        project, run = run_pipeline("pulled", "analyze_docker_image", input_urls=[url])
+        yield
     finally:
-        set_settings(dataclasses.replace(get_settings(), allow_private_urls=False))
+        set_settings(saved)
+
+
+def test_docker_reference_end_to_end(scan_settings, registry_port):  # noqa: F811
+    url = f"docker://127.0.0.1:{registry_port}/scanapp/test:1.0"
+    with private_urls_allowed():
+        project, run = run_pipeline("pulled", "analyze_docker_image", input_urls=[url])
     assert run.status == RunStatus.SUCCESS, run.task_output
     assert {row.purl for row in _rows(DiscoveredPackage, project)} == {LIBFOO, BAR, APP}
     assert "test_1.0-rootfs/usr/lib/libfoo.so.1" in _resources(project)
@@ -289,12 +298,9 @@ def test_unreachable_registry_fails_with_a_clear_message(scan_settings):  # noqa
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    set_settings(dataclasses.replace(get_settings(), allow_private_urls=True))
-    try:
-        url = f"docker://127.0.0.1:{port}/scanapp/test:1.0"
+    url = f"docker://127.0.0.1:{port}/scanapp/test:1.0"
+    with private_urls_allowed():
         project, run = run_pipeline("unreachable", "analyze_docker_image", input_urls=[url])
-    finally:
-        set_settings(dataclasses.replace(get_settings(), allow_private_urls=False))
     assert run.status == RunStatus.FAILURE
     messages = [row.description for row in _rows(ProjectMessage, project)]
     assert any(

@@ -93,14 +93,19 @@ def test_virus_is_detected_reported_and_gates(settings, client, signatures, arch
     assert sorted(paths) == ["suspect.zip", infected]
 
 
+def inspect_then_scan_for_virus(settings, archive, tmp_path, database):
+    """Run inspect_packages then scan_for_virus on ``archive`` with a signature directory."""
+    return scanapp(
+        settings, "run", "inspect_packages", str(archive), "--pipeline", "scan_for_virus",
+        "--quiet", "--output", str(tmp_path / "out.json"), clamav_database=database,
+    )
+
+
 def test_no_signature_database_fails_the_run_clearly(settings, archive, tmp_path):
     empty = tmp_path / "no-signatures"
     empty.mkdir()
     (empty / "freshclam.conf").write_text("# not a signature\n")
-    result = scanapp(
-        settings, "run", "inspect_packages", str(archive), "--pipeline", "scan_for_virus",
-        "--quiet", "--output", str(tmp_path / "out.json"), clamav_database=empty,
-    )
+    result = inspect_then_scan_for_virus(settings, archive, tmp_path, empty)
     assert result.returncode == 1
     assert "pipeline scan_for_virus failed" in result.stderr
     assert f"No ClamAV signature database in {empty}: no signature file" in result.stderr
@@ -108,10 +113,7 @@ def test_no_signature_database_fails_the_run_clearly(settings, archive, tmp_path
 
 def test_missing_database_directory_is_named(settings, archive, tmp_path):
     missing = tmp_path / "nowhere"
-    result = scanapp(
-        settings, "run", "inspect_packages", str(archive), "--pipeline", "scan_for_virus",
-        "--quiet", "--output", str(tmp_path / "out.json"), clamav_database=missing,
-    )
+    result = inspect_then_scan_for_virus(settings, archive, tmp_path, missing)
     assert result.returncode == 1
     assert f"No ClamAV signature database: {missing} is not a directory" in result.stderr
 
@@ -129,9 +131,6 @@ def test_a_broken_signature_file_fails_the_run_with_clamscans_reason(settings, a
     broken = tmp_path / "broken-db"
     broken.mkdir()
     (broken / "bad.hdb").write_text("this is not a signature line\n")
-    result = scanapp(
-        settings, "run", "inspect_packages", str(archive), "--pipeline", "scan_for_virus",
-        "--quiet", "--output", str(tmp_path / "out.json"), clamav_database=broken,
-    )
+    result = inspect_then_scan_for_virus(settings, archive, tmp_path, broken)
     assert result.returncode == 1
     assert "clamscan failed (exit 2)" in result.stderr and "bad.hdb" in result.stderr
