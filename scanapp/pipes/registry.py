@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from scanapp.downloads import CHUNK, FetchError, FetchOptions, open_url
+from scanapp.filenames import safe_filename, unique_target
 from scanapp.pipes.docker_image import OCI_INDEX_TYPES, choose_platform
-from scanapp.pipes.fetch import CHUNK, FetchError, FetchOptions, open_url
-from scanapp.services.inputs import safe_filename, unique_target
 
 DOCKER_HUB = "registry-1.docker.io"
 MANIFEST_TYPES = (

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from scanapp.pipes.sbom import (
+from scanapp.pipes.sbom_document import (
     Edge,
     Sbom,
     SbomError,

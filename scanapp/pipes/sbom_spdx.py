@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scanapp.pipes.sbom import Edge, Sbom, SbomError, load_json, package_values, text
+from scanapp.pipes.sbom_document import Edge, Sbom, SbomError, load_json, package_values, text
 
 VERSIONS = ("SPDX-2.2", "SPDX-2.3")
 #: relationshipType -> (scope, is_runtime, is_optional); ``*_OF`` types point child -> parent.

@@ -23,6 +23,7 @@ from scanapp import __version__
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import Run, WebhookDelivery, WebhookSubscription, utcnow
+from scanapp.netguard import private_address_of
 from scanapp.services import webhooks
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def _refusal(url: str) -> str:
     """Refuse, at sending time too, a host now resolving to a private address."""
     if get_settings().allow_private_urls:
         return ""
-    private = webhooks.private_address_of(urlsplit(url).hostname or "")
+    private = private_address_of(urlsplit(url).hostname or "")
     if private:
         return f"Refused: the host resolves to the non-public address {private}."
     return ""

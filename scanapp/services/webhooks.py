@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import uuid as uuid_lib
 from urllib.parse import urlsplit
 
@@ -16,38 +14,10 @@ from scanapp.db import session_scope
 from scanapp.engine import next_run
 from scanapp.errors import InvalidInputError
 from scanapp.models import Project, Run, RunStatus, WebhookDelivery, WebhookSubscription
+from scanapp.netguard import private_address_of
 
 FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
 MAX_URL_LENGTH = 1024
-
-
-def host_addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """Return the addresses of ``host`` (a literal IP or a name); [] when it does not resolve."""
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return []
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
-
-
-def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Tell whether an address is globally routable unicast (not private, loopback...)."""
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
-    return address.is_global and not address.is_multicast
-
-
-def private_address_of(host: str) -> str | None:
-    """Return the first non-public address ``host`` is or resolves to, else None."""
-    for address in host_addresses(host):
-        if not is_public_address(address):
-            return str(address)
-    return None
 
 
 def check_target_url(url: object, field: str = "target_url") -> str:

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from scanapp import db
 from scanapp.config import get_settings, set_settings
+from scanapp.downloads import FetchError, FetchOptions
 from scanapp.models import (
     CodebaseResource,
     DiscoveredDependency,
@@ -28,7 +29,6 @@ from scanapp.models import (
 from scanapp.pipes import registry
 from scanapp.pipes.docker_image import open_image, read_images
 from scanapp.pipes.extract import ArchiveBombError, Limits, SizedWriter
-from scanapp.pipes.fetch import FetchError, FetchOptions
 from scanapp.pipes.rootfs import RootfsReport, apply_layer
 from tests.pipelines_builtin.conftest import (
     run_pipeline,

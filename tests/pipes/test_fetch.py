@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from scanapp import downloads
+from scanapp.downloads import FetchError, FetchOptions
 from scanapp.pipes import fetch
-from scanapp.pipes.fetch import FetchError, FetchOptions
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,8 +55,8 @@ def test_download_names_from_content_disposition_and_url(server, tmp_path):
         b"data",
     )
     routes["/files/lib-2.0.zip"] = (200, {}, b"zip")
-    assert fetch.download(f"{base}/dl?id=1", tmp_path, ALLOW).name == "pkg-1.0.tar.gz"
-    path = fetch.download(f"{base}/files/lib-2.0.zip", tmp_path, ALLOW)
+    assert downloads.download(f"{base}/dl?id=1", tmp_path, ALLOW).name == "pkg-1.0.tar.gz"
+    path = downloads.download(f"{base}/files/lib-2.0.zip", tmp_path, ALLOW)
     assert path.name == "lib-2.0.zip" and path.read_bytes() == b"zip"
 
 
@@ -63,7 +64,7 @@ def test_redirect_followed_and_final_name_used(server, tmp_path):
     base, routes = server
     routes["/start"] = (302, {"Location": "/final/real-name.whl"}, b"")
     routes["/final/real-name.whl"] = (200, {}, b"wheel")
-    assert fetch.download(f"{base}/start", tmp_path, ALLOW).read_bytes() == b"wheel"
+    assert downloads.download(f"{base}/start", tmp_path, ALLOW).read_bytes() == b"wheel"
     assert (tmp_path / "real-name.whl").exists()
 
 
@@ -73,7 +74,7 @@ def test_private_address_refused_by_default(server, tmp_path):
     with pytest.raises(
         FetchError, match=r"x\.zip: host 127\.0\.0\.1 resolves to the non-public address"
     ):
-        fetch.download(f"{base}/x.zip", tmp_path, FetchOptions(timeout=5))
+        downloads.download(f"{base}/x.zip", tmp_path, FetchOptions(timeout=5))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -82,13 +83,15 @@ def test_redirect_to_private_address_refused(server, tmp_path, monkeypatch):
     port = base.rsplit(":", 1)[1]
     routes["/hop"] = (302, {"Location": f"http://127.0.0.1:{port}/secret"}, b"")
     routes["/secret"] = (200, {}, b"secret")
-    real_check = fetch.private_address_of
+    real_check = downloads.private_address_of
     # "localhost" plays a public host: only the redirect target is checked for real.
     monkeypatch.setattr(
-        fetch, "private_address_of", lambda host: None if host == "localhost" else real_check(host)
+        downloads,
+        "private_address_of",
+        lambda host: None if host == "localhost" else real_check(host),
     )
     with pytest.raises(FetchError, match=r"/secret: host 127\.0\.0\.1 resolves to the non-public"):
-        fetch.download(f"http://localhost:{port}/hop", tmp_path, FetchOptions(timeout=5))
+        downloads.download(f"http://localhost:{port}/hop", tmp_path, FetchOptions(timeout=5))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -96,11 +99,11 @@ def test_size_cap_and_http_errors(server, tmp_path):
     base, routes = server
     routes["/big.bin"] = (200, {}, b"x" * 5000)
     with pytest.raises(FetchError, match="5000 bytes is over the 1000 bytes limit"):
-        fetch.download(
+        downloads.download(
             f"{base}/big.bin", tmp_path, FetchOptions(timeout=5, max_size=1000, allow_private=True)
         )
     with pytest.raises(FetchError, match="HTTP 404"):
-        fetch.download(f"{base}/nothing.zip", tmp_path, ALLOW)
+        downloads.download(f"{base}/nothing.zip", tmp_path, ALLOW)
     assert list(tmp_path.iterdir()) == []
 
 

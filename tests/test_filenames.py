@@ -2,7 +2,7 @@
 
 import pytest
 
-from scanapp.services.inputs import safe_filename, split_extension, unique_target
+from scanapp.filenames import safe_filename, split_extension, unique_target
 
 
 @pytest.mark.parametrize(
