@@ -13,7 +13,8 @@ from typing import BinaryIO
 from jinja2 import select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from outputs import data, licenses
+from outputs import data
+from scanapp import licensing
 from scanapp.models import DiscoveredPackage
 from scanapp.workdir import workdir_for
 
@@ -30,14 +31,14 @@ def render(project_id: int, target: BinaryIO, version: str = "") -> None:
     project = data.project_row(project_id)
     packages, used = [], {}
     for package in data.iter_rows(DiscoveredPackage, project_id):
-        keys = licenses.scancode_keys(package["declared_license_expression"])
+        keys = licensing.expression_keys(package["declared_license_expression"] or "") or []
         package["licenses"] = [_license(key) for key in keys]
         for item in package["licenses"]:
             used.setdefault(item["key"], item)
         packages.append(package)
     packages.sort(key=lambda item: (item["name"].lower(), item["version"]))
     license_list = [
-        {**item, "text": licenses.license_text(item["key"])}
+        {**item, "text": licensing.license_text(item["key"])}
         for item in sorted(used.values(), key=lambda item: item["name"].lower())
     ]
     html = _environment().from_string(template_text(project)).render(
@@ -49,10 +50,10 @@ def render(project_id: int, target: BinaryIO, version: str = "") -> None:
 
 
 def _license(key: str) -> dict:
-    found = licenses.license_for(key)
+    found = licensing.scancode_license(key)
     return {
         "key": key,
-        "name": (found.name if found else "") or key,
+        "name": licensing.license_name(key),
         "spdx": (found.spdx_license_key if found else "") or "",
     }
 

@@ -19,7 +19,8 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
-from outputs import data, licenses
+from outputs import data
+from scanapp import licensing
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
 
 EXTENSION = "cdx.json"
@@ -82,7 +83,7 @@ def _top_packages(components: dict[str, Component], edges: dict) -> list[Compone
 
 def _component(package: dict) -> Component:
     expression = package["declared_license_expression_spdx"]
-    if expression and licenses.spdx_symbols(expression) is None:
+    if expression and licensing.spdx_symbols(expression) is None:
         expression = ""
     return Component(
         name=package["name"] or package["purl"] or package["package_uid"],

@@ -20,6 +20,7 @@ from scanapp.models import (
     ProjectMessage,
     Run,
 )
+from scanapp.statuses import ResourceStatus
 
 #: Rows read per query; a renderer holds at most one batch.
 BATCH_SIZE = 2000
@@ -33,8 +34,6 @@ MODELS = {
     "message": ProjectMessage,
 }
 
-#: Resource statuses that ask a person to look at the file (the TODOS sheet).
-TODO_STATUSES = ("requires-review", "virus-detected")
 
 
 def iter_rows(model, project_id: int, *where, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
@@ -62,7 +61,7 @@ def iter_model(name: str, project_id: int) -> Iterator[dict]:
         return iter_relations(project_id)
     if name == "todo":
         return iter_rows(
-            CodebaseResource, project_id, CodebaseResource.status.in_(TODO_STATUSES)
+            CodebaseResource, project_id, CodebaseResource.status.in_(ResourceStatus.TODO)
         )
     return iter_rows(MODELS[name], project_id)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import outputs
 from scanapp.db import session_scope
 from scanapp.models import Project
-from scanapp.services.projects import get_project
+from scanapp.services.lookup import get_project
 from scanapp.workdir import workdir_for
 
 #: Format -> (kind in the file name, file extension).

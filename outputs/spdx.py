@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from outputs import data, licenses
+from outputs import data
 from outputs.jsonstream import write_fields, write_list
+from scanapp import licensing
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
 
 EXTENSION = "spdx.json"
@@ -56,10 +57,10 @@ def render(project_id: int, target: BinaryIO, version: str = "2.3") -> None:
 
 
 def _expression(expression: str, refs: set[str]) -> str:
-    symbols = licenses.spdx_symbols(expression)
+    symbols = licensing.spdx_symbols(expression)
     if symbols is None:
         return NOASSERTION
-    refs.update(key for key in symbols if key.startswith(licenses.LICENSEREF_PREFIX))
+    refs.update(key for key in symbols if key.startswith(licensing.LICENSEREF_PREFIX))
     return expression
 
 
@@ -124,8 +125,8 @@ def _files(project_id: int, refs: set[str]) -> Iterator[dict]:
         checksums = [{"algorithm": "SHA1", "checksumValue": sha1}]
         if resource["md5"]:
             checksums.append({"algorithm": "MD5", "checksumValue": resource["md5"]})
-        symbols = licenses.spdx_symbols(resource["detected_license_expression_spdx"]) or ()
-        refs.update(key for key in symbols if key.startswith(licenses.LICENSEREF_PREFIX))
+        symbols = licensing.spdx_symbols(resource["detected_license_expression_spdx"]) or ()
+        refs.update(key for key in symbols if key.startswith(licensing.LICENSEREF_PREFIX))
         copyrights = [item.get("copyright", "") for item in resource["copyrights"] or []]
         yield {
             "SPDXID": f"SPDXRef-file-{number}",
@@ -160,9 +161,9 @@ def _relation(element: str, kind: str, related: str) -> dict:
 
 def _extracted(refs: set[str]) -> Iterator[dict]:
     for ref in sorted(refs):
-        text = licenses.license_text(ref) or licenses.license_name(ref)
+        text = licensing.license_text(ref) or licensing.license_name(ref)
         yield {
             "licenseId": ref,
             "extractedText": text,
-            "name": licenses.license_name(ref),
+            "name": licensing.license_name(ref),
         }

@@ -20,6 +20,11 @@ class LoadInventory(Pipeline):
     min_inputs = 1
 
     @classmethod
+    def too_few_inputs(cls, count: int) -> str:
+        """Say what is missing: a JSON scan."""
+        return "The load_inventory pipeline needs at least one JSON scan input."
+
+    @classmethod
     def steps(cls):
         """Return the steps in order."""
         return (cls.get_inputs, cls.check_scan_files, cls.build_inventory_from_scans)

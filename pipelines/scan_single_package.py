@@ -1,13 +1,14 @@
 """The scan_single_package pipeline."""
 
 from pipelines.scan_codebase import ScanCodebase
-from scanapp.pipes import codebase, summary
+from scanapp.pipes import summary
 
 
 class ScanSinglePackage(ScanCodebase):
     """Scan a single package archive with ScanCode-toolkit and summarize it.
 
-    Takes exactly one input (a package archive or file). Runs the same scan as
+    Takes exactly one input (a package archive or file): a project with none or more
+    fails before the first step, saying so. Runs the same scan as
     scan_codebase (file info, package data, licenses, copyrights, emails, URLs, then
     packages and dependencies), then computes the scancode summary: declared license
     expression, license clarity score with its scoring factors, declared holder, primary
@@ -21,15 +22,7 @@ class ScanSinglePackage(ScanCodebase):
     @classmethod
     def steps(cls):
         """Return the steps in order."""
-        return (
-            cls.check_single_input,
-            *super().steps(),
-            cls.make_summary_from_scan_results,
-        )
-
-    def check_single_input(self):
-        """Fail unless the project has exactly one input."""
-        codebase.check_input_count(self.context, self.min_inputs, self.max_inputs)
+        return (*super().steps(), cls.make_summary_from_scan_results)
 
     def make_summary_from_scan_results(self):
         """Compute the summary (declared license, clarity score, key files) and store it."""

@@ -55,3 +55,9 @@ class AuthenticationError(ScanappError):
 
 class PipelineError(ScanappError):
     """A pipeline definition is invalid (registry errors)."""
+
+
+class QueueUnavailableError(ScanappError):
+    """The task queue (Redis) cannot be reached; nothing was stored or queued."""
+
+    http_status = 503

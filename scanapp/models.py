@@ -9,6 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Column, Field, SQLModel
 
+from scanapp.statuses import RunStatus
+
+__all__ = ["RunStatus"]  # re-exported: the models and their statuses go together
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
@@ -42,21 +46,6 @@ def _project_fk() -> Any:
             sa.Integer, sa.ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-
-
-class RunStatus:
-    """The states of a pipeline run."""
-
-    NOT_STARTED = "not_started"
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILURE = "failure"
-    STOPPED = "stopped"
-    STALE = "stale"
-
-    ENDED = (SUCCESS, FAILURE, STOPPED, STALE)
-    ALL = (NOT_STARTED, QUEUED, RUNNING, SUCCESS, FAILURE, STOPPED, STALE)
 
 
 class Project(SQLModel, table=True):

@@ -27,7 +27,7 @@ class Pipeline:
     is_addon: bool = False
     #: Maximum number of inputs (None: any); scan_single_package sets 1.
     max_inputs: int | None = None
-    #: Minimum number of inputs.
+    #: Minimum number of inputs when the run starts.
     min_inputs: int = 0
     name: str = ""
 
@@ -54,6 +54,32 @@ class Pipeline:
             for step in cls.steps()
             if not getattr(step, "groups", ()) or chosen.intersection(step.groups)
         ]
+
+    @classmethod
+    def input_count_problem(cls, count: int, *, final: bool) -> str:
+        """Return why a project with ``count`` inputs breaks this pipeline's rule, or "".
+
+        The one input-count rule: never more than ``max_inputs``; when ``final`` (the run
+        starts now) also at least ``min_inputs``. Services check it when a pipeline or an
+        input is added, the engine before the first step.
+        """
+        if cls.max_inputs is not None and count > cls.max_inputs:
+            return (
+                f"The {cls.name} pipeline accepts at most {cls.max_inputs} input(s); "
+                f"the project has {count}."
+            )
+        if final and count < cls.min_inputs:
+            return cls.too_few_inputs(count)
+        return ""
+
+    @classmethod
+    def too_few_inputs(cls, count: int) -> str:
+        """Return the message for a run that starts with fewer than ``min_inputs`` inputs."""
+        low, high = cls.min_inputs, cls.max_inputs
+        wanted = f"at least {low}"
+        if high is not None:
+            wanted = f"exactly {low}" if low == high else f"between {low} and {high}"
+        return f"The {cls.name} pipeline needs {wanted} input(s); the project has {count}."
 
     @classmethod
     def description(cls) -> str:

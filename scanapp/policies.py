@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from scanapp import licensing
 from scanapp.config import get_settings
 from scanapp.errors import InvalidInputError
+from scanapp.licensing import canonical_key
+from scanapp.workdir import workdir_for
 
 SECTIONS = ("license_policies", "license_clarity_thresholds", "scorecard_score_thresholds")
 POLICY_KEYS = ("license_key", "label", "compliance_alert", "color_code")
@@ -28,6 +30,12 @@ SCORE_ALERTS = ("ok", "warning", "error")
 #: Alerts from the least to the most severe: the worst of an expression wins.
 SEVERITY_ORDER = ("ok", "missing", "warning", "error")
 INPUT_FILENAME = "policies.yml"
+#: fail_level -> the alerts it reports, most severe first (compliance/ and the CLI gates).
+FAIL_LEVELS = {
+    "ERROR": ("error",),
+    "WARNING": ("error", "warning"),
+    "MISSING": ("error", "warning", "missing"),
+}
 
 
 class PolicyError(InvalidInputError):
@@ -261,8 +269,6 @@ def project_policies(project) -> Policies | None:
 
     Raise PolicyError when the source found is invalid; return None when there is none.
     """
-    from scanapp.workdir import workdir_for
-
     value = (project.settings or {}).get("policies")
     if value not in (None, "", {}):
         return parse_policies(value, "settings.policies")
@@ -300,58 +306,27 @@ def check_global_file() -> Policies | None:
     return global_policies()
 
 
+# --- fail levels -----------------------------------------------------------------------------
+
+
+def severities(fail_level: str | None) -> tuple[str, ...]:
+    """Return the alerts a fail_level reports (case-insensitive, default ERROR); 400 otherwise."""
+    level = (fail_level or "ERROR").strip().upper()
+    if level not in FAIL_LEVELS:
+        raise InvalidInputError.for_field(
+            "fail_level", f"{fail_level!r} is not one of {', '.join(FAIL_LEVELS)}."
+        )
+    return FAIL_LEVELS[level]
+
+
 # --- license keys and alerts -------------------------------------------------------------------
-
-
-def _licenses_dir() -> Path:
-    import licensedcode
-
-    return Path(licensedcode.__file__).parent / "data" / "licenses"
-
-
-@lru_cache(maxsize=1)
-def _license_index() -> tuple[frozenset[str], dict[str, str]]:
-    """Return the ScanCode keys, and lower-cased SPDX ids (current and other) -> ScanCode key."""
-    spdx = re.compile(r"^spdx_license_key:\s*(\S+)", re.MULTILINE)
-    others = re.compile(r"^other_spdx_license_keys:\s*\n((?:\s+-\s*.+\n)+)", re.MULTILINE)
-    keys, by_spdx, deprecated = set(), {}, {}
-    for path in sorted(_licenses_dir().glob("*.LICENSE")):
-        keys.add(path.stem)
-        with path.open(encoding="utf-8") as handle:
-            header = handle.read(4096).split("\n---", 1)[0] + "\n"
-        target = deprecated if "\nis_deprecated: yes" in header else by_spdx
-        ids = [match.group(1) for match in spdx.finditer(header)]
-        for block in others.findall(header):
-            ids += [line.split("-", 1)[1].strip().strip("'\"") for line in block.splitlines()
-                    if line.strip()]
-        for spdx_id in ids:
-            target.setdefault(spdx_id.lower(), path.stem)
-    return frozenset(keys), {**deprecated, **by_spdx}
-
-
-def canonical_key(key: str) -> str:
-    """Return the ScanCode key of a ScanCode key or SPDX id (lower-cased key when unknown)."""
-    lowered = key.strip().lower()
-    keys, by_spdx = _license_index()
-    if lowered in keys:
-        return lowered
-    if lowered.startswith("licenseref-scancode-"):
-        stripped = lowered.removeprefix("licenseref-scancode-")
-        if stripped in keys:
-            return stripped
-    return by_spdx.get(lowered, lowered)
 
 
 @lru_cache(maxsize=8192)
 def expression_keys(expression: str) -> tuple[str, ...] | None:
-    """Return the canonical license keys of an expression (licenses and exceptions), or None."""
-    from license_expression import ExpressionError, Licensing
-
-    try:
-        keys = Licensing().license_keys(expression, unique=True)
-    except (ExpressionError, TypeError, ValueError, RecursionError):
-        return None
-    return tuple(canonical_key(key) for key in keys)
+    """Return the ScanCode keys of an expression's licenses and exceptions, or None if invalid."""
+    keys = licensing.expression_keys(expression)
+    return None if keys is None else tuple(canonical_key(key) for key in keys)
 
 
 def worst(alerts) -> str:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from scanapp import __version__
-from scanapp.engine import execution_time, next_run
+from scanapp.lifecycle import execution_time, next_run
 from scanapp.models import (
     CodebaseRelation,
     CodebaseResource,

@@ -18,7 +18,8 @@ from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
 from scanapp.models import Project
-from scanapp.services.projects import filter_projects, get_project
+from scanapp.services.lookup import get_project
+from scanapp.services.projects import filter_projects
 from scanapp.workdir import resolve_inside, workdir_for
 
 blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Outputs")

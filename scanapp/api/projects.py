@@ -33,7 +33,8 @@ from scanapp.models import (
     ProjectMessage,
 )
 from scanapp.services import projects as service
-from scanapp.services.projects import ProjectRequest, get_project
+from scanapp.services.lookup import get_project
+from scanapp.services.projects import ProjectRequest
 from scanapp.workdir import resolve_inside, workdir_for
 
 blp = Blueprint("projects", __name__, url_prefix="/api/projects", description="Projects")

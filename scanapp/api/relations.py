@@ -12,7 +12,7 @@ from scanapp.api.pagination import paginate
 from scanapp.api.schemas import ApiErrorSchema, PageSchema, PaginatedSchema
 from scanapp.db import session_scope
 from scanapp.models import CodebaseRelation, CodebaseResource
-from scanapp.services.projects import get_project
+from scanapp.services.lookup import get_project
 
 blp = Blueprint("relations", __name__, url_prefix="/api/projects", description="Relations")
 

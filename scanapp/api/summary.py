@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from scanapp.api.schemas import ApiErrorSchema
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
-from scanapp.services.projects import get_project
+from scanapp.services.lookup import get_project
 
 blp = Blueprint("summary", __name__, url_prefix="/api/projects", description="Summary")
 

@@ -16,7 +16,7 @@ from scanapp.api.schemas import (
 )
 from scanapp.db import session_scope
 from scanapp.services import webhooks as service
-from scanapp.services.projects import get_project
+from scanapp.services.lookup import get_project
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/projects", description="Webhooks")
 

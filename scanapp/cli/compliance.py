@@ -7,9 +7,8 @@ import sys
 import click
 
 from scanapp.db import migrate
-from scanapp.services.projects import find_project_uuid
-
-FAIL_LEVELS = ("ERROR", "WARNING", "MISSING")
+from scanapp.policies import FAIL_LEVELS
+from scanapp.services.lookup import find_project_uuid
 
 
 def register(group: click.Group) -> None:
@@ -19,7 +18,8 @@ def register(group: click.Group) -> None:
 
 @click.command("check-compliance")
 @click.argument("project")
-@click.option("--fail-level", type=click.Choice(FAIL_LEVELS, case_sensitive=False),
+@click.option("--fail-level",
+              type=click.Choice(list(FAIL_LEVELS), case_sensitive=False),
               default="ERROR", show_default=True,
               help="Exit 1 when an alert reaches this level.")
 def check_compliance(project: str, fail_level: str) -> None:

@@ -7,7 +7,7 @@ import click
 import outputs
 from scanapp.cli.run import write_result
 from scanapp.db import migrate
-from scanapp.services.projects import find_project_uuid
+from scanapp.services.lookup import find_project_uuid
 
 
 def register(group: click.Group) -> None:

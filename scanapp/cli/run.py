@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from scanapp.db import migrate, session_scope
 from scanapp.models import Run, RunStatus
+from scanapp.policies import FAIL_LEVELS
 
 #: The formats ``--format`` accepts (rendered by ``outputs.write_output``).
 FORMATS = ("json", "xlsx", "spdx", "cyclonedx", "attribution")
-FAIL_LEVELS = ("ERROR", "WARNING", "MISSING")
 
 
 def register(group: click.Group) -> None:
@@ -36,7 +36,8 @@ def register(group: click.Group) -> None:
 @click.option("--output", "output", default="-", show_default=True,
               help="File to write the output to; - for standard output.")
 @click.option("--name", default=None, help="Project name (default: first input and a timestamp).")
-@click.option("--fail-level", type=click.Choice(FAIL_LEVELS, case_sensitive=False), default=None,
+@click.option("--fail-level", type=click.Choice(list(FAIL_LEVELS), case_sensitive=False),
+              default=None,
               help="Exit 1 when compliance alerts reach this level (a CI gate).")
 @click.option("--quiet", is_flag=True, help="No progress on standard error.")
 def run(pipeline, inputs, more, output_format, format_version, output, name, fail_level, quiet):
@@ -105,13 +106,13 @@ def _runs(project_id: int) -> list[tuple[int, str]]:
 
 
 def _execute(run_id: int, pipeline_name: str, quiet: bool) -> int:
-    from scanapp.engine import execute_run
+    from scanapp.services.runs import execute_in_process
 
     display = None if quiet else _Progress(run_id, pipeline_name)
     if display:
         display.start()
     try:
-        return execute_run(run_id)
+        return execute_in_process(run_id)
     finally:
         if display:
             display.stop()
@@ -196,7 +197,7 @@ class _Progress:
 
     def _line(self, item: Run) -> str:
         if item.status in RunStatus.ENDED:
-            from scanapp.engine import execution_time
+            from scanapp.lifecycle import execution_time
 
             return f"[{self.pipeline_name}] {item.status} in {execution_time(item)} s"
         line = f"[{self.pipeline_name} {item.current_step or item.status}]"

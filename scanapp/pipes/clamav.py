@@ -18,6 +18,7 @@ from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource
 from scanapp.pipes import resources
+from scanapp.statuses import ResourceStatus
 
 MODEL = "scan_for_virus"
 DEFAULT_DATABASE = Path("/var/lib/clamav")
@@ -163,7 +164,7 @@ def _flag_infected(context, resource_id: int, finding: Finding) -> None:
     report = {"clamav": {"status": "FOUND", "signature": finding.reason}}
     with session_scope() as session:
         resource = session.get(CodebaseResource, resource_id)
-        resource.status = "virus-detected"
+        resource.status = ResourceStatus.VIRUS_DETECTED
         resource.extra_data = {**(resource.extra_data or {}), "virus_report": report}
         session.add(resource)
     context.add_message(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp.config import get_settings
@@ -26,29 +25,6 @@ def fetch_options() -> fetch.FetchOptions:
         pypi_url=settings.pypi_url,
         npm_url=settings.npm_registry_url,
     )
-
-
-class InputCountError(Exception):
-    """The project has fewer or more inputs than the pipeline accepts."""
-
-
-def check_input_count(context, minimum: int, maximum: int | None) -> int:
-    """Fail (with a message) unless the project has ``minimum`` to ``maximum`` inputs."""
-    with session_scope() as session:
-        count = session.execute(
-            select(sa.func.count()).where(InputSource.project_id == context.project_id)
-        ).scalar_one()
-    if count < minimum or (maximum is not None and count > maximum):
-        wanted = f"exactly {minimum}" if minimum == maximum else f"at least {minimum}"
-        if maximum is not None and minimum != maximum:
-            wanted = f"between {minimum} and {maximum}"
-        text = (
-            f"The {context_model(context)} pipeline needs {wanted} input(s); "
-            f"the project has {count}."
-        )
-        context.add_message(text, model=context_model(context))
-        raise InputCountError(text)
-    return count
 
 
 def fetch_inputs(context) -> list[str]:
@@ -157,17 +133,8 @@ def scan_files(
         context.project_id,
         context.workdir.codebase,
         options,
-        model=context_model(context),
+        model=context.pipeline_name or "scan",
         progress=lambda done, total: context.set_progress(done, total, started),
     )
     context.log(f"Scanned {stats.scanned} files: {stats.statuses}")
     return stats
-
-
-def context_model(context) -> str:
-    """Return the model name recorded on messages: the run's pipeline name."""
-    from scanapp.models import Run
-
-    with session_scope() as session:
-        run = session.get(Run, context.run_id)
-        return run.pipeline_name if run else "scan"

@@ -18,14 +18,11 @@ from sqlmodel import select
 from scanapp.db import session_scope
 from scanapp.models import CodebaseRelation, CodebaseResource, InputSource
 from scanapp.pipes import chunked, fetch, resources
+from scanapp.statuses import ResourceStatus
 
 FROM, TO = "from", "to"
 SIDES = (FROM, TO)
 BATCH_SIZE = 500
-#: Statuses of ``to`` files at the end of the mapping.
-MAPPED = "mapped"
-REQUIRES_REVIEW = "requires-review"
-ARCHIVE_EXTRACTED = "archive-extracted"
 #: A path mapping needs at least this many trailing segments in common (or the whole path).
 MIN_PATH_SEGMENTS = 2
 
@@ -114,7 +111,7 @@ def side_files(project_id: int, side: str) -> list[Res]:
         CodebaseResource.project_id == project_id,
         CodebaseResource.type == "file",
         CodebaseResource.tag == side,
-        sa.not_(CodebaseResource.status.startswith("ignored-")),
+        sa.not_(CodebaseResource.status.startswith(ResourceStatus.IGNORED_PREFIX)),
     )
     with session_scope() as session:
         rows = session.execute(statement.order_by(CodebaseResource.id)).all()
@@ -231,15 +228,16 @@ def map_path(project_id: int) -> int:
 def flag_to_files(project_id: int, codebase: Path) -> dict[str, int]:
     """Set the status of every ``to`` file: mapped, archive-extracted or requires-review."""
     done = mapped_ids(project_id)
-    counts = {MAPPED: 0, ARCHIVE_EXTRACTED: 0, REQUIRES_REVIEW: 0}
+    ends = (ResourceStatus.MAPPED, ResourceStatus.ARCHIVE_EXTRACTED, ResourceStatus.REQUIRES_REVIEW)
+    counts = dict.fromkeys(ends, 0)
     updates = []
     for item in side_files(project_id, TO):
         if item.id in done:
-            status = MAPPED
+            status = ResourceStatus.MAPPED
         elif (codebase / f"{item.path}-extract").is_dir():
-            status = ARCHIVE_EXTRACTED
+            status = ResourceStatus.ARCHIVE_EXTRACTED
         else:
-            status = REQUIRES_REVIEW
+            status = ResourceStatus.REQUIRES_REVIEW
         counts[status] += 1
         updates.append({"id": item.id, "status": status})
     for batch in chunked(updates, BATCH_SIZE):

@@ -29,6 +29,7 @@ from scanapp.models import (
 )
 from scanapp.pipes import packages as packages_pipe
 from scanapp.pipes import resources
+from scanapp.statuses import ResourceStatus
 
 BATCH_SIZE = 500
 SECTIONS = ("headers", "packages", "dependencies", "files", "relations")
@@ -193,10 +194,10 @@ def _derived_status(data: dict) -> str:
     if data.get("type") != "file":
         return ""
     if data.get("scan_errors"):
-        return "scanned-with-error"
+        return ResourceStatus.SCANNED_WITH_ERROR
     if data.get("package_data"):
-        return "application-package"
-    return "scanned"
+        return ResourceStatus.APPLICATION_PACKAGE
+    return ResourceStatus.SCANNED
 
 
 def package_row(project_id: int, item: dict) -> dict:
@@ -368,10 +369,6 @@ def store_header(project_id: int, scan: ScanFile, stats: LoadStats) -> None:
 
 def check_inputs(context, names: list[str]) -> list[ScanFile]:
     """Check every input scan file; record a message and raise on the first bad one."""
-    if not names:
-        text = "The load_inventory pipeline needs at least one JSON scan input."
-        context.add_message(text, model="load_inventory")
-        raise InventoryError(text)
     scans = []
     for name in names:
         location = context.workdir.input / name

@@ -13,6 +13,7 @@ from sqlmodel import select
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource
 from scanapp.pipes import chunked
+from scanapp.statuses import ResourceStatus
 
 BATCH_SIZE = 500
 
@@ -147,24 +148,24 @@ def is_ignored(path: str, patterns: list[str]) -> bool:
 
 def flag_empty_and_ignored(project_id: int, ignored_patterns: list[str] = ()) -> dict:
     """Set status ``ignored-empty-file`` and ``ignored-by-pattern``; return their counts."""
-    counts = {"ignored-empty-file": 0, "ignored-by-pattern": 0}
+    counts = {ResourceStatus.IGNORED_EMPTY_FILE: 0, ResourceStatus.IGNORED_BY_PATTERN: 0}
     with session_scope() as session:
         empty = sa.update(CodebaseResource).where(
             CodebaseResource.project_id == project_id,
             CodebaseResource.type == "file",
             CodebaseResource.size == 0,
         )
-        counts["ignored-empty-file"] = session.execute(
-            empty.values(status="ignored-empty-file")
+        counts[ResourceStatus.IGNORED_EMPTY_FILE] = session.execute(
+            empty.values(status=ResourceStatus.IGNORED_EMPTY_FILE)
         ).rowcount
     updates = [
-        {"id": row_id, "status": "ignored-by-pattern"}
+        {"id": row_id, "status": ResourceStatus.IGNORED_BY_PATTERN}
         for row_id, path in iter_resources(project_id, CodebaseResource.path, files_only=False)
         if is_ignored(path, list(ignored_patterns))
     ]
     for batch in chunked(updates, BATCH_SIZE):
         bulk_update(batch)
-    counts["ignored-by-pattern"] = len(updates)
+    counts[ResourceStatus.IGNORED_BY_PATTERN] = len(updates)
     return counts
 
 
@@ -187,7 +188,7 @@ def iter_resources(
         if files_only:
             statement = statement.where(CodebaseResource.type == "file")
         if no_status:
-            statement = statement.where(CodebaseResource.status == "")
+            statement = statement.where(CodebaseResource.status == ResourceStatus.NONE)
         with session_scope() as session:
             page = session.execute(statement.order_by(CodebaseResource.id).limit(BATCH_SIZE)).all()
         if not page:
@@ -202,7 +203,7 @@ def count_resources(project_id: int, *, no_status: bool = True, where: tuple = (
         CodebaseResource.project_id == project_id, CodebaseResource.type == "file", *where
     )
     if no_status:
-        statement = statement.where(CodebaseResource.status == "")
+        statement = statement.where(CodebaseResource.status == ResourceStatus.NONE)
     with session_scope() as session:
         return session.execute(statement).scalar_one()
 

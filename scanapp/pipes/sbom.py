@@ -17,6 +17,7 @@ from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPac
 from scanapp.pipes import chunked, resources, sbom_cyclonedx, sbom_spdx
 from scanapp.pipes.packages import model_row
 from scanapp.pipes.sbom_document import Edge, Sbom, SbomError, purl_fields
+from scanapp.statuses import ResourceStatus
 
 BATCH_SIZE = 500
 #: Bytes read from the head of a file to recognize an SBOM.
@@ -145,7 +146,7 @@ def load_project_sboms(context) -> dict:
     for _, path, status in resources.iter_resources(
         context.project_id, CodebaseResource.path, CodebaseResource.status
     ):
-        kind = None if status.startswith("ignored-") else sniff(root / path)
+        kind = None if status.startswith(ResourceStatus.IGNORED_PREFIX) else sniff(root / path)
         if not kind:
             continue
         counts, problems = load_document(context.project_id, root / path, path, kind)

@@ -8,13 +8,12 @@ between references, and the problems found.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanapp.licensing import spdx_to_scancode
+
 NO_VALUE = ("NOASSERTION", "NONE", "")
-_LICENSE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+:-]*")
-_OPERATORS = {"and", "or", "with"}
 
 
 class SbomError(Exception):
@@ -78,22 +77,6 @@ def text(value) -> str:
     return "" if value in NO_VALUE else value
 
 
-def license_keys(spdx_expression: str) -> str:
-    """Return the ScanCode expression of an SPDX one (ids with no ScanCode key kept)."""
-    from licensedcode.cache import get_spdx_symbols
-
-    symbols = get_spdx_symbols()
-
-    def key(match: re.Match) -> str:
-        token = match.group(0)
-        if token.lower() in _OPERATORS:
-            return token.upper()
-        symbol = symbols.get(token.lower())
-        return symbol.key if symbol is not None else token
-
-    return _LICENSE_TOKEN.sub(key, spdx_expression)
-
-
 def purl_fields(purl: str) -> dict:
     """Return the purl and its parts; raise ValueError on an invalid purl."""
     from packageurl import PackageURL
@@ -125,5 +108,5 @@ def package_values(*, name: str, version: str = "", purl: str = "", **values) ->
         raise ValueError("no name and no purl")
     spdx = data.get("declared_license_expression_spdx")
     if spdx:
-        data["declared_license_expression"] = license_keys(spdx)
+        data["declared_license_expression"] = spdx_to_scancode(spdx)
     return data

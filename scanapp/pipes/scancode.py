@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanapp.db import session_scope
+from scanapp.lifecycle import new_message
 from scanapp.models import ProjectMessage
 from scanapp.pipes import resources
+from scanapp.statuses import ResourceStatus
 
 #: Scanner groups a pipeline may select, in the order they run on a file.
 ALL_SCANNERS = ("info", "packages", "licenses", "copyrights", "emails", "urls")
@@ -164,10 +166,10 @@ def _task(resource_id: int, location: str, scanners: tuple[str, ...], timeout: f
 def result_status(values: dict, errors: list[str]) -> str:
     """Return the resource status for a file's scan result."""
     if errors:
-        return "scanned-with-error"
+        return ResourceStatus.SCANNED_WITH_ERROR
     if values.get("package_data"):
-        return "application-package"
-    return "scanned"
+        return ResourceStatus.APPLICATION_PACKAGE
+    return ResourceStatus.SCANNED
 
 
 class _Window:
@@ -224,10 +226,10 @@ class _Writer:
         if errors:
             self.stats.errors += 1
             self.messages.append(
-                ProjectMessage(
-                    project_id=self.project_id,
-                    severity="error" if status == "scanned-with-error" else "warning",
-                    description=f"{path}: " + "; ".join(errors),
+                new_message(
+                    self.project_id,
+                    f"{path}: " + "; ".join(errors),
+                    severity="error" if status == ResourceStatus.SCANNED_WITH_ERROR else "warning",
                     model=self.model,
                     details={"resource_path": path, "errors": errors},
                 )
@@ -298,4 +300,4 @@ def _too_large(
 ) -> None:
     writer.stats.too_large += 1
     error = f"not scanned: {size} bytes is over the {options.max_file_size} bytes limit"
-    writer.add(resource_id, path, {}, [error], "not-analyzed")
+    writer.add(resource_id, path, {}, [error], ResourceStatus.NOT_ANALYZED)

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource
 from scanapp.pipes import chunked, packages, resources
+from scanapp.statuses import ResourceStatus
 
-SYSTEM_STATUS = "system-package"
 MODEL = "analyze_docker_image"
 FILE_LIST_DATASOURCE = "debian_installed_files_list"
 DPKG_INFO = "var/lib/dpkg/info/"
@@ -59,9 +59,8 @@ def read_system_datafiles(context) -> int:
         if found.get("package_data"):
             if DPKG_INFO in path:
                 fix_file_lists(found["package_data"], root / path[: path.rindex(DPKG_INFO)])
-            updates.append(
-                {"id": row_id, "package_data": found["package_data"], "status": SYSTEM_STATUS}
-            )
+            status = ResourceStatus.SYSTEM_PACKAGE
+            updates.append({"id": row_id, "package_data": found["package_data"], "status": status})
     for batch in chunked(updates, resources.BATCH_SIZE):
         resources.bulk_update(batch)
     return len(updates)
@@ -94,17 +93,17 @@ def assemble_system_packages(context) -> dict:
     counts = packages.assemble_packages(
         context.project_id,
         context.workdir.codebase,
-        where=(CodebaseResource.status == SYSTEM_STATUS,),
+        where=(CodebaseResource.status == ResourceStatus.SYSTEM_PACKAGE,),
     )
     with session_scope() as session:
         counts["system_files"] = session.execute(
             sa.update(CodebaseResource)
             .where(
                 CodebaseResource.project_id == context.project_id,
-                CodebaseResource.status == "",
+                CodebaseResource.status == ResourceStatus.NONE,
                 sa.cast(CodebaseResource.for_packages, sa.Text) != "[]",
             )
-            .values(status=SYSTEM_STATUS)
+            .values(status=ResourceStatus.SYSTEM_PACKAGE)
         ).rowcount
     return counts
 
@@ -114,5 +113,5 @@ def assemble_application_packages(context) -> dict:
     return packages.assemble_packages(
         context.project_id,
         context.workdir.codebase,
-        where=(CodebaseResource.status != SYSTEM_STATUS,),
+        where=(CodebaseResource.status != ResourceStatus.SYSTEM_PACKAGE,),
     )

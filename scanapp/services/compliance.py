@@ -5,36 +5,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from scanapp import lifecycle
 from scanapp.db import session_scope
-from scanapp.errors import InvalidInputError
-from scanapp.models import CodebaseResource, DiscoveredPackage, Project, ProjectMessage, Run
-from scanapp.policies import PolicyError, license_alert, project_policies, score_alert, worst
-from scanapp.services.projects import get_project
+from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
+from scanapp.policies import (
+    PolicyError,
+    license_alert,
+    project_policies,
+    score_alert,
+    severities,
+    worst,
+)
+from scanapp.services.lookup import get_project
+from scanapp.statuses import ResourceStatus
 
-#: fail_level -> the alerts it reports, most severe first.
-FAIL_LEVELS = {
-    "ERROR": ("error",),
-    "WARNING": ("error", "warning"),
-    "MISSING": ("error", "warning", "missing"),
-}
 #: The model and the license expression column each alert is computed from.
 ALERT_SOURCES = (
     (CodebaseResource, CodebaseResource.detected_license_expression),
     (DiscoveredPackage, DiscoveredPackage.declared_license_expression),
 )
 _CHUNK = 500
-#: The status scan_for_virus gives an infected file: an error at every fail_level.
-VIRUS_STATUS = "virus-detected"
-
-
-def severities(fail_level: str | None) -> tuple[str, ...]:
-    """Return the alerts a fail_level reports (case-insensitive, default ERROR); 400 otherwise."""
-    level = (fail_level or "ERROR").strip().upper()
-    if level not in FAIL_LEVELS:
-        raise InvalidInputError.for_field(
-            "fail_level", f"{fail_level!r} is not one of ERROR, WARNING, MISSING."
-        )
-    return FAIL_LEVELS[level]
 
 
 def update_alerts(project_id: int) -> str | None:
@@ -99,16 +89,8 @@ def update_alerts_after_run(run_id: int) -> None:
     try:
         update_alerts(project_id)
     except PolicyError as error:
-        with session_scope() as session:
-            session.add(
-                ProjectMessage(
-                    project_id=project_id,
-                    severity="error",
-                    description=f"Compliance alerts not computed: {error.message}",
-                    model=pipeline_name,
-                    details={"policies": error.source},
-                )
-            )
+        lifecycle.add_message(project_id, f"Compliance alerts not computed: {error.message}",
+                              model=pipeline_name, details={"policies": error.source})
 
 
 def set_project_policies(uuid: str, policies: str | dict | None) -> None:
@@ -174,7 +156,7 @@ def _infected_files(session: Session, project_id: int) -> dict:
         select(CodebaseResource.path)
         .where(
             CodebaseResource.project_id == project_id,
-            CodebaseResource.status == VIRUS_STATUS,
+            CodebaseResource.status == ResourceStatus.VIRUS_DETECTED,
         )
         .order_by(CodebaseResource.path)
     ).all()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 
 from scanapp.db import session_scope
-from scanapp.errors import ConflictError, InvalidInputError, NotFoundError, RunNotAllowedError
+from scanapp.errors import ConflictError, InvalidInputError, RunNotAllowedError
 from scanapp.models import (
     CodebaseRelation,
     CodebaseResource,
@@ -19,12 +19,16 @@ from scanapp.models import (
     ProjectMessage,
     Run,
     RunStatus,
+    WebhookDelivery,
     WebhookSubscription,
     new_uuid,
 )
 from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
+from scanapp.services.lookup import get_project
+from scanapp.services.queueing import check_queue_reachable, start_next_run
+from scanapp.services.runs import add_run, check_input_count, count_inputs
 from scanapp.services.webhooks import check_subscriptions
 from scanapp.workdir import slugify, workdir_for
 
@@ -50,25 +54,6 @@ class ProjectRequest:
     notes: str = ""
     settings: dict = field(default_factory=dict)
     webhooks: list[dict] = field(default_factory=list)
-
-
-def get_project(session: Session, uuid: str) -> Project:
-    """Return the project with this uuid or raise NotFoundError."""
-    project = session.exec(select(Project).where(Project.uuid == str(uuid))).first()
-    if project is None:
-        raise NotFoundError("Project not found.")
-    return project
-
-
-def find_project_uuid(reference: str) -> str:
-    """Return the uuid of the project named ``reference`` or with that uuid (the CLI's way)."""
-    with session_scope() as session:
-        found = session.exec(
-            select(Project.uuid).where(or_(Project.uuid == reference, Project.name == reference))
-        ).first()
-    if found is None:
-        raise NotFoundError(f"No project named or with uuid '{reference}'.")
-    return found
 
 
 def filter_projects(statement, filters: dict):
@@ -113,19 +98,8 @@ def validate_request(session: Session, request: ProjectRequest) -> list[PendingI
     pending = [check_url(url) for url in request.input_urls]
     pending += [check_upload(upload, tag) for upload, tag in request.uploads]
     for spec in request.pipelines:
-        check_input_count(spec, len(pending))
+        check_input_count(spec, len(pending), final=request.execute_now)
     return pending
-
-
-def check_input_count(spec: str, count: int) -> None:
-    """Refuse a pipeline whose input-count rule the project cannot meet."""
-    pipeline, _ = resolve_spec(spec)
-    if pipeline.max_inputs is not None and count > pipeline.max_inputs:
-        raise InvalidInputError.for_field(
-            "pipeline",
-            f"The {pipeline.name} pipeline accepts at most {pipeline.max_inputs} input(s); "
-            f"the project has {count}.",
-        )
 
 
 def _check_labels(labels: list[str]) -> None:
@@ -135,11 +109,16 @@ def _check_labels(labels: list[str]) -> None:
 
 
 def create_project(request: ProjectRequest) -> Project:
-    """Validate then store a project with its inputs, runs and webhooks, all or nothing."""
-    from scanapp.services import runs  # runs imports projects: import here
+    """Validate then store a project with its inputs, runs and webhooks, all or nothing.
 
+    With ``execute_now`` the queue is checked first: when Redis is unreachable nothing is
+    stored and QueueUnavailableError (503) is raised.
+    """
     with session_scope() as session:
         pending = validate_request(session, request)
+    execute = request.execute_now and bool(request.pipelines)
+    if execute:
+        check_queue_reachable()
     uuid = new_uuid()
     project = Project(
         uuid=uuid,
@@ -156,7 +135,7 @@ def create_project(request: ProjectRequest) -> Project:
             session.flush()
             _store_inputs(session, project, pending)
             for spec in request.pipelines:
-                runs.add_run(session, project, spec)
+                add_run(session, project, spec)
             for hook in request.webhooks:
                 session.add(WebhookSubscription(project_id=project.id, **hook))
     except BaseException as error:
@@ -167,8 +146,8 @@ def create_project(request: ProjectRequest) -> Project:
                 errors={"name": ["project with this name already exists."]},
             ) from None
         raise
-    if request.execute_now and request.pipelines:
-        runs.start_next_run(project.id)
+    if execute:
+        start_next_run(project.id)
     return project
 
 
@@ -199,6 +178,7 @@ def add_inputs(uuid: str, *, input_urls: list[str], uploads: list[tuple[object, 
         _ensure_inputs_editable(session, project)
         pending = [check_url(url) for url in input_urls]
         pending += [check_upload(upload, tag) for upload, tag in uploads]
+        _check_pipelines_accept(session, project, count_inputs(session, project.id) + len(pending))
         stored_before = set(_input_files(project))
         try:
             _store_inputs(session, project, pending)
@@ -207,6 +187,17 @@ def add_inputs(uuid: str, *, input_urls: list[str], uploads: list[tuple[object, 
             for path in set(_input_files(project)) - stored_before:
                 path.unlink(missing_ok=True)
             raise
+
+
+def _check_pipelines_accept(session: Session, project: Project, count: int) -> None:
+    """Refuse inputs that the project's not started pipelines cannot take."""
+    specs = session.exec(
+        select(Run.pipeline_name).where(
+            Run.project_id == project.id, Run.status == RunStatus.NOT_STARTED
+        )
+    ).all()
+    for spec in specs:
+        check_input_count(spec, count, final=False)
 
 
 def _input_files(project: Project):
@@ -247,8 +238,6 @@ def delete_project(uuid: str) -> None:
 
 
 def _delete_rows(session: Session, project_id: int, *, with_inputs: bool) -> None:
-    from scanapp.models import WebhookDelivery
-
     models = list(RESULT_MODELS) + [Run]
     if with_inputs:
         hooks = select(WebhookSubscription.id).where(WebhookSubscription.project_id == project_id)

@@ -14,20 +14,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from redis import Redis
 from sqlmodel import select
 
-from scanapp import queue
+from scanapp import lifecycle, queue
 from scanapp.config import get_settings
 from scanapp.db import session_scope
-from scanapp.engine import append_log, notify_run_ended, update_run
-from scanapp.models import ProjectMessage, Run, RunStatus, utcnow
+from scanapp.models import Run, RunStatus, utcnow
+from scanapp.services.run_end import finish_run
 
 log = logging.getLogger(__name__)
 
-#: ``task_exitcode`` of a stale run (ScanCode.io's value).
-STALE_EXITCODE = 99
 LOCK_KEY = "scanapp:reconcile:lock"
 #: Seconds a queued run's job must stay missing before the run is re-queued (enqueue race).
 REQUEUE_GRACE = 1.0
@@ -102,36 +99,18 @@ def stale_reason(run: Run, connection: Redis) -> str:
 
 
 def mark_stale(run: Run, reason: str) -> bool:
-    """Move a running run to stale with a project message saying why, in one transaction.
+    """Mark a running run stale with a message saying why, stop its job, then finish the run.
 
     Return False (and change nothing) when the run is no longer running.
     """
-    description = f"Pipeline {run.pipeline_name} run {run.uuid} marked stale: {reason}"
-    with session_scope() as session:
-        changed = session.execute(
-            sa.update(Run)
-            .where(Run.id == run.id, Run.status == RunStatus.RUNNING)
-            .values(status=RunStatus.STALE, task_end_date=utcnow(),
-                    task_exitcode=STALE_EXITCODE, current_step="")
-        ).rowcount
-        if changed != 1:
-            return False
-        session.add(
-            ProjectMessage(
-                project_id=run.project_id,
-                severity="error",
-                description=description,
-                model=run.pipeline_name,
-                details={"run_uuid": run.uuid, "worker_name": run.worker_name, "reason": reason},
-            )
-        )
-    append_log(run.id, f"Run marked stale: {reason}")
-    log.warning(description)
+    if not lifecycle.mark_stale(run, reason):
+        return False
+    log.warning("Pipeline %s run %s marked stale: %s", run.pipeline_name, run.uuid, reason)
     try:
         queue.stop_job(run.uuid)  # a hung horse must not write a late outcome
     except Exception:  # noqa: BLE001 - best effort; the outcome is discarded anyway
         log.debug("No stop command sent for %s", run.uuid)
-    notify_run_ended(run.id)
+    finish_run(run.id)
     return True
 
 
@@ -145,7 +124,7 @@ def _requeue_lost(connection: Redis) -> list[str]:
     for run in _runs(RunStatus.QUEUED):
         if run.id in candidates and _job_lost(run, connection):
             queue.enqueue_run(run)
-            append_log(run.id, "Re-queued: its job was missing from Redis")
+            lifecycle.append_log(run.id, "Re-queued: its job was missing from Redis")
             requeued.append(run.uuid)
     return requeued
 
@@ -163,13 +142,5 @@ def _job_lost(run: Run, connection: Redis) -> bool:
 
 
 def _fail_unstarted(run: Run, output: str) -> None:
-    if update_run(
-        run.id,
-        expected=(RunStatus.QUEUED,),
-        status=RunStatus.FAILURE,
-        task_end_date=utcnow(),
-        task_exitcode=1,
-        task_output=output,
-    ):
-        append_log(run.id, "Failed: its job ended before the run started")
-        notify_run_ended(run.id)
+    if lifecycle.fail_unstarted(run.id, output):
+        finish_run(run.id)

@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from scanapp import serializers
 from scanapp.config import get_settings
 from scanapp.db import session_scope
-from scanapp.engine import next_run
 from scanapp.errors import InvalidInputError
+from scanapp.lifecycle import next_run
 from scanapp.models import Project, Run, RunStatus, WebhookDelivery, WebhookSubscription
 from scanapp.netguard import private_address_of
+from scanapp.services.lookup import get_project
 
 FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
 MAX_URL_LENGTH = 1024
@@ -49,8 +50,6 @@ def check_subscriptions(hooks: list[dict], field: str = "webhooks") -> None:
 
 def add_webhook(project_uuid: str, data: dict) -> WebhookSubscription:
     """Add a subscription to a project after validating its target URL."""
-    from scanapp.services.projects import get_project
-
     target_url = check_target_url(data.get("target_url"))
     with session_scope() as session:
         project = get_project(session, project_uuid)

@@ -261,10 +261,10 @@ def test_create_project_with_invalid_policies_is_a_400(client, global_file, poli
 
 
 def test_run_end_recomputes_alerts_before_webhooks(global_file):
-    from scanapp.engine import execute_run
-    from scanapp.hooks import run_ended_hooks
+    from scanapp.services.run_end import AFTER_RUN
+    from scanapp.services.runs import execute_in_process as execute_run
 
-    hooks = [hook.__name__ for hook in run_ended_hooks()]
+    hooks = [hook.__name__ for hook in AFTER_RUN]
     assert hooks == ["update_alerts_after_run", "fire_webhooks"]
     item = make_project("hooked")
     make_resource(item, "a.py", detected_license_expression="gpl-2.0")
@@ -274,7 +274,7 @@ def test_run_end_recomputes_alerts_before_webhooks(global_file):
 
 
 def test_invalid_input_file_becomes_a_run_error_message(global_file):
-    from scanapp.engine import execute_run
+    from scanapp.services.runs import execute_in_process as execute_run
 
     item = make_project("bad-input-run")
     make_resource(item, "a.py", detected_license_expression="gpl-2.0")

@@ -49,10 +49,10 @@ def policies():
 
 
 def test_the_default_file_is_valid_and_every_key_is_a_scancode_key():
-    from scanapp.policies import _license_index
+    from scanapp.licensing import license_db
 
     policies = load_policies_file(REPO_POLICIES)
-    keys, _ = _license_index()
+    keys = set(license_db())
     assert set(policies.license_policies) <= keys
     assert policies.license_policies["gpl-3.0"].compliance_alert == "error"
     assert policies.license_policies["mit"].compliance_alert == ""

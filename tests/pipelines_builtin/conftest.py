@@ -43,9 +43,9 @@ def scan_settings(tmp_path_factory):
 
 def run_pipeline(name: str, pipeline: str, *, uploads=(), input_urls=(), settings=None):
     """Create a project with one pipeline, execute it in-process; return (project, run)."""
-    from scanapp.engine import execute_run
     from scanapp.models import Run
     from scanapp.services.projects import ProjectRequest, create_project
+    from scanapp.services.runs import execute_in_process as execute_run
 
     project = create_project(
         ProjectRequest(

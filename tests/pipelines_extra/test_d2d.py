@@ -110,9 +110,9 @@ def mapped(scan_settings, tmp_path_factory):  # noqa: F811
 
 def run_d2d(name: str, uploads: list, pipeline: str = "map_deploy_to_develop"):
     """Create a project with tagged uploads, run the pipeline; return (project, run)."""
-    from scanapp.engine import execute_run
     from scanapp.models import Run
     from scanapp.services.projects import ProjectRequest, create_project
+    from scanapp.services.runs import execute_in_process as execute_run
 
     project = create_project(ProjectRequest(name=name, uploads=uploads, pipelines=[pipeline]))
     with db.session_scope() as session:

@@ -156,9 +156,9 @@ def test_failed_download_fails_the_run_with_a_message(settings, server):
     from sqlmodel import select
 
     from scanapp.db import session_scope
-    from scanapp.engine import execute_run
     from scanapp.models import ProjectMessage, Run
     from scanapp.services.projects import ProjectRequest, create_project
+    from scanapp.services.runs import execute_in_process as execute_run
 
     base, _ = server
     url = f"{base}/input.zip"

@@ -8,7 +8,7 @@ from rq.job import JobStatus
 from sqlmodel import select
 
 from scanapp.db import session_scope
-from scanapp.engine import update_run
+from scanapp.lifecycle import update_run
 from scanapp.models import ProjectMessage, Run, RunStatus, utcnow
 from scanapp.queue import enqueue_run, fetch_job, get_queue, get_redis
 from scanapp.services.reconcile import LOCK_KEY, reconcile
@@ -43,7 +43,7 @@ def test_a_run_without_heartbeat_for_longer_than_the_ttl_becomes_stale(fast_sett
     report = reconcile()
     assert report.stale == [run.uuid]
     stale = get_run(run.uuid)
-    assert stale.status == "stale" and stale.task_exitcode == 99 and stale.task_end_date
+    assert stale.status == "stale" and stale.task_exitcode == 88 and stale.task_end_date
     [message] = messages(run)
     assert "No heartbeat from worker ghost for 30 seconds" in message.description
     assert "no longer registered" in message.description and message.severity == "error"

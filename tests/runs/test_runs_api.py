@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from scanapp.engine import update_run
+from scanapp.lifecycle import update_run
 from scanapp.models import RunStatus
 from scanapp.queue import fetch_job, get_queue
 from tests.conftest import override
@@ -272,7 +272,7 @@ def test_stopping_an_in_process_run_discards_its_outcome(client, redis_url):
     thread.join(10)
     assert outcome == [-1]
     run = get_run(first)
-    assert run.status == "stopped" and run.task_exitcode == 88
+    assert run.status == "stopped" and run.task_exitcode == 99
     assert "Step [finish] not started: the run is no longer running" in run.log
     assert get_run(second).status == "not_started"
 

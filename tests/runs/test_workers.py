@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from scanapp.config import load_settings, set_settings
 from scanapp.db import session_scope
-from scanapp.engine import update_run
+from scanapp.lifecycle import update_run
 from scanapp.models import ProjectMessage, Run, RunStatus, utcnow
 from scanapp.queue import fetch_job, get_queue, remove_job
 from tests.runs.conftest import alive, get_run, kill_hard, status_is, wait_for
@@ -82,7 +82,7 @@ def test_stop_pipeline_stops_a_running_run_and_the_worker_goes_on(client, worker
     wait_for(lambda: get_run(uuid).status == "stopped" and not alive(horse)
              and fetch_job(uuid).get_status() == "stopped", 10)
     assert time.monotonic() - asked < 10
-    assert get_run(uuid).task_exitcode == 88 and "stopped on request" in get_run(uuid).log
+    assert get_run(uuid).task_exitcode == 99 and "stopped on request" in get_run(uuid).log
     again = client.post(f"/api/runs/{uuid}/stop_pipeline/")
     assert again.status_code == 400 and again.json["status"] == "Pipeline is not running."
     [after] = create(client, "after", ["do_nothing"])
@@ -107,7 +107,7 @@ def test_a_run_whose_worker_was_killed_becomes_stale(client, workers):
     wait_for(status_is(uuid, "stale"), 120, interval=0.2)
     assert time.monotonic() - started < 120
     run = get_run(uuid)
-    assert run.task_exitcode == 99 and run.task_end_date
+    assert run.task_exitcode == 88 and run.task_end_date
     [message] = wait_for(project_messages, 5)
     assert "marked stale" in message.description and uuid in message.description
     assert message.details["worker_name"] == run.worker_name
