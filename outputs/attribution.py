@@ -18,15 +18,11 @@ from scanapp import licensing
 from scanapp.models import DiscoveredPackage
 from scanapp.workdir import workdir_for
 
-EXTENSION = "html"
-CONTENT_TYPE = "text/html; charset=utf-8"
-VERSIONS: tuple[str, ...] = ()
-
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "attribution.html"
 INPUT_TEMPLATE = "attribution-template.html"
 
 
-def render(project_id: int, target: BinaryIO, version: str = "") -> None:
+def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's attribution notice to ``target``."""
     project = data.project_row(project_id)
     packages, used = [], {}

@@ -23,9 +23,6 @@ from outputs import data
 from scanapp import licensing
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
 
-EXTENSION = "cdx.json"
-CONTENT_TYPE = "application/vnd.cyclonedx+json"
-VERSIONS = ("1.6", "1.5", "1.4")
 SCHEMAS = {
     "1.6": SchemaVersion.V1_6,
     "1.5": SchemaVersion.V1_5,
@@ -39,10 +36,10 @@ HASHES = (
 )
 
 
-def render(project_id: int, target: BinaryIO, version: str = "1.6") -> None:
+def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's CycloneDX JSON SBOM to ``target``."""
     bom = build_bom(project_id)
-    outputter = make_outputter(bom, OutputFormat.JSON, SCHEMAS[version or VERSIONS[0]])
+    outputter = make_outputter(bom, OutputFormat.JSON, SCHEMAS[version])
     target.write(outputter.output_as_string(indent=2).encode())
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from scanapp import serializers
@@ -20,6 +19,7 @@ from scanapp.models import (
     ProjectMessage,
     Run,
 )
+from scanapp.queries import relation_values, relations_query
 from scanapp.statuses import ResourceStatus
 
 #: Rows read per query; a renderer holds at most one batch.
@@ -68,29 +68,16 @@ def iter_model(name: str, project_id: int) -> Iterator[dict]:
 
 def iter_relations(project_id: int, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
     """Yield relations as ``{from_resource, to_resource, map_type, score, extra_data}`` paths."""
-    source = aliased(CodebaseResource)
-    target = aliased(CodebaseResource)
+    query = relations_query(project_id)
     last_id = 0
     while True:
         with session_scope() as session:
             rows = session.exec(
-                select(CodebaseRelation, source.path, target.path)
-                .join(source, source.id == CodebaseRelation.from_resource_id)
-                .join(target, target.id == CodebaseRelation.to_resource_id)
-                .where(CodebaseRelation.project_id == project_id, CodebaseRelation.id > last_id)
+                query.statement.where(CodebaseRelation.id > last_id)
                 .order_by(CodebaseRelation.id)
                 .limit(batch_size)
             ).all()
-            dicts = [
-                {
-                    "from_resource": from_path,
-                    "to_resource": to_path,
-                    "map_type": relation.map_type,
-                    "score": relation.score,
-                    "extra_data": relation.extra_data or {},
-                }
-                for relation, from_path, to_path in rows
-            ]
+            dicts = [relation_values(row) for row in rows]
             if rows:
                 last_id = rows[-1][0].id
         yield from dicts

@@ -8,18 +8,16 @@ package_data, for_packages, ...), so ``load_inventory`` and ScanCode tools read 
 
 from __future__ import annotations
 
+import io
+import json
 from typing import BinaryIO
 
 from outputs import data
 from outputs.jsonstream import write_list
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
 
-EXTENSION = "json"
-CONTENT_TYPE = "application/json"
-VERSIONS: tuple[str, ...] = ()
 
-
-def render(project_id: int, target: BinaryIO, version: str = "") -> None:
+def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's results as one JSON document to ``target``."""
     target.write(b"{")
     write_list(target, "headers", [data.project_header(project_id)], first=True)
@@ -28,3 +26,10 @@ def render(project_id: int, target: BinaryIO, version: str = "") -> None:
     write_list(target, "files", data.iter_rows(CodebaseResource, project_id))
     write_list(target, "relations", data.iter_relations(project_id))
     target.write(b"\n}\n")
+
+
+def document(project_id: int) -> dict:
+    """Return the project's results as a dict (for webhook payloads: small projects)."""
+    buffer = io.BytesIO()
+    render(project_id, buffer, "")
+    return json.loads(buffer.getvalue())

@@ -18,10 +18,6 @@ from outputs.jsonstream import write_fields, write_list
 from scanapp import licensing
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
 
-EXTENSION = "spdx.json"
-CONTENT_TYPE = "application/json"
-VERSIONS = ("2.3", "2.2")
-
 NOASSERTION = "NOASSERTION"
 PROJECT_ID = "SPDXRef-project"
 EMPTY_SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709"
@@ -29,7 +25,7 @@ CHECKSUMS = (("sha1", "SHA1"), ("md5", "MD5"), ("sha256", "SHA256"), ("sha512", 
 _URL = re.compile(r"^https?://[^\s]+$")
 
 
-def render(project_id: int, target: BinaryIO, version: str = "2.3") -> None:
+def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's SPDX document to ``target``."""
     from scanapp import __version__
 
@@ -38,7 +34,7 @@ def render(project_id: int, target: BinaryIO, version: str = "2.3") -> None:
     package_ids: dict[str, str] = {}
     target.write(b"{")
     write_fields(target, {
-        "spdxVersion": f"SPDX-{version or VERSIONS[0]}",
+        "spdxVersion": f"SPDX-{version}",
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": f"scanapp_{project.name}",

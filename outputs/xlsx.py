@@ -23,10 +23,6 @@ from scanapp.models import (
     ProjectMessage,
 )
 
-EXTENSION = "xlsx"
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-VERSIONS: tuple[str, ...] = ()
-
 #: Excel's limit on the characters of one cell.
 MAX_CELL = 32767
 
@@ -75,7 +71,7 @@ SHEETS = {
 }
 
 
-def render(project_id: int, target: BinaryIO, version: str = "") -> None:
+def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's workbook to ``target``."""
     workbook = Workbook(write_only=True)
     for title, name in SHEETS.items():

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import send_file
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
-from sqlmodel import select
 
-from outputs import files, report
+from outputs import report
+from outputs.formats import DOWNLOADS, versions_text
 from scanapp.api.projects import base_url
 from scanapp.api.schemas import ApiErrorSchema, ProjectFilterSchema
-from scanapp.config import get_settings
-from scanapp.db import session_scope
-from scanapp.errors import NotFoundError
-from scanapp.models import Project
-from scanapp.services.lookup import get_project
-from scanapp.services.projects import filter_projects
-from scanapp.workdir import resolve_inside, workdir_for
+from scanapp.services import outputs as service
 
 blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Outputs")
 
@@ -35,10 +27,10 @@ class DownloadSchema(Schema):
 
     output_format = fields.String(
         load_default="json",
-        metadata={"description": "One of: " + ", ".join(files.DOWNLOAD_FORMATS)},
+        metadata={"description": "One of: " + ", ".join(DOWNLOADS)},
     )
     version = fields.String(
-        load_default=None, metadata={"description": "SPDX 2.3|2.2; CycloneDX 1.6|1.5|1.4"}
+        load_default=None, metadata={"description": versions_text()}
     )
 
 
@@ -75,15 +67,8 @@ def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def results(uuid):
     """Return the project's JSON results: headers, packages, dependencies, files, relations."""
-    import outputs
-
-    with session_scope() as session:
-        project = get_project(session, str(uuid))
-        project_id, slug = project.id, project.slug
-    tmp = workdir_for(slug).create().tmp
-    with tempfile.NamedTemporaryFile(dir=tmp, suffix=".json", delete=False) as handle:
-        outputs.get_renderer("json").render(project_id, handle, "")
-    return _send(Path(handle.name), "application/json", attachment=False, remove=True)
+    path = service.results_file(str(uuid))
+    return _send(path, "application/json", attachment=False, remove=True)
 
 
 @blp.route("/<uuid:uuid>/results_download/", methods=["GET"])
@@ -96,9 +81,9 @@ def results_download(uuid, output_format, version):
 
     The file is also kept in the project's output/ folder.
     """
-    files.check_format(output_format, version)
-    path = files.render_to_output(str(uuid), output_format, version=version)
-    return _send(path, files.content_type(output_format), attachment=True)
+    service.check_download(output_format, version)
+    path = service.write_output(str(uuid), output_format, version=version)
+    return _send(path, DOWNLOADS[output_format].content_type, attachment=True)
 
 
 @blp.route("/<uuid:uuid>/outputs/", methods=["GET"])
@@ -107,16 +92,12 @@ def results_download(uuid, output_format, version):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def output_files(uuid, filename):
     """List the files of the project's output/ folder; ``?filename=`` downloads one."""
-    paths = files.list_outputs(str(uuid))
     if filename is None:
         base = f"{base_url()}/api/projects/{uuid}/outputs/?filename="
+        paths = service.output_files(str(uuid))
         return [{"filename": path.name, "download_url": base + path.name} for path in paths]
-    with session_scope() as session:
-        folder = workdir_for(get_project(session, str(uuid)).slug).output
-    target = resolve_inside(folder, filename)
-    if target is None or not target.is_file() or target.name.startswith("."):
-        raise NotFoundError("Output file not found.")
-    return _send(target, "application/octet-stream", attachment=True)
+    return _send(service.output_file(str(uuid), filename), "application/octet-stream",
+                 attachment=True)
 
 
 @blp.route("/report/", methods=["GET"])
@@ -125,21 +106,7 @@ def output_files(uuid, filename):
 @blp.alt_response(400, schema=ApiErrorSchema)
 def cross_project_report(model, page=None, **filters):
     """One XLSX sheet of ``model`` records over the projects matching the list filters."""
-    report.check_model(model)
-    with session_scope() as session:
-        statement = filter_projects(select(Project.id, Project.name), filters)
-        projects = session.exec(statement.order_by(Project.name)).all()
-    folder = get_settings().workdirs / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H-%M-%S")
-    handle = tempfile.NamedTemporaryFile(
-        dir=folder, prefix=f"scanapp-report-{model}-{stamp}-", suffix=".xlsx", delete=False
-    )
-    with handle:
-        report.render_report(projects, model, handle)
-    path = Path(handle.name)
-    response = _send(path, files.content_type("xlsx"), attachment=True, remove=True)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="scanapp-report-{model}-{stamp}.xlsx"'
-    )
+    path, name = service.report_file(model, filters)
+    response = _send(path, DOWNLOADS["xlsx"].content_type, attachment=True, remove=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

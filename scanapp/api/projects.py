@@ -33,6 +33,7 @@ from scanapp.models import (
     ProjectMessage,
 )
 from scanapp.services import projects as service
+from scanapp.services.listing import filter_projects
 from scanapp.services.lookup import get_project
 from scanapp.services.projects import ProjectRequest
 from scanapp.workdir import resolve_inside, workdir_for
@@ -82,7 +83,7 @@ class Projects(MethodView):
         """List projects, filtered by name, name__contains, uuid, is_archived or label."""
         base = base_url()
         with session_scope() as session:
-            statement = service.filter_projects(select(Project), filters).order_by(
+            statement = filter_projects(select(Project), filters).order_by(
                 Project.created_date.desc(), Project.id.desc()
             )
             return paginate(

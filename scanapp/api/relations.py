@@ -4,50 +4,30 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint
-from sqlalchemy.orm import aliased
-from sqlmodel import select
 
 from scanapp.api.filters import apply_filters
 from scanapp.api.pagination import paginate
 from scanapp.api.schemas import ApiErrorSchema, PageSchema, PaginatedSchema
 from scanapp.db import session_scope
-from scanapp.models import CodebaseRelation, CodebaseResource
+from scanapp.models import CodebaseRelation
+from scanapp.queries import relation_values, relations_query
 from scanapp.services.lookup import get_project
 
 blp = Blueprint("relations", __name__, url_prefix="/api/projects", description="Relations")
 
-#: Filters on the related resources' paths, beside the relation's own columns.
-PATH_FILTERS = ("from_resource", "to_resource")
-
-
-def relation(row) -> dict:
-    """Serialize a relation with the paths of its two resources."""
-    item, from_path, to_path = row
-    return {
-        "from_resource": from_path,
-        "to_resource": to_path,
-        "map_type": item.map_type,
-        "score": item.score,
-        "extra_data": item.extra_data or {},
-    }
 
 
 def relations_statement(project_id: int, args):
     """Select the project's relations with both paths, filtered by ``?field=value``."""
-    source, target = aliased(CodebaseResource), aliased(CodebaseResource)
-    statement = (
-        select(CodebaseRelation, source.path, target.path)
-        .join(source, source.id == CodebaseRelation.from_resource_id)
-        .join(target, target.id == CodebaseRelation.to_resource_id)
-        .where(CodebaseRelation.project_id == project_id)
-    )
-    paths = {"from_resource": source.path, "to_resource": target.path}
-    for key in PATH_FILTERS:
+    query = relations_query(project_id)
+    statement = query.statement
+    for key, column in query.paths.items():
         if key in args:
-            statement = statement.where(paths[key] == args.get(key))
-    rest = {key: args.get(key) for key in args if key not in PATH_FILTERS}
+            statement = statement.where(column == args.get(key))
+    rest = {key: args.get(key) for key in args if key not in query.paths}
     statement = apply_filters(statement, CodebaseRelation, rest)
-    return statement.order_by(target.path, source.path, CodebaseRelation.id)
+    return statement.order_by(query.paths["to_resource"], query.paths["from_resource"],
+                              CodebaseRelation.id)
 
 
 @blp.route("/<uuid:uuid>/relations/", methods=["GET"])
@@ -62,4 +42,4 @@ def relations(uuid, **_):
     """
     with session_scope() as session:
         project = get_project(session, str(uuid))
-        return paginate(session, relations_statement(project.id, request.args), relation)
+        return paginate(session, relations_statement(project.id, request.args), relation_values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-import outputs
+from outputs.formats import FORMATS, check_version, versions_text
 from scanapp.cli.run import write_result
 from scanapp.db import migrate
 from scanapp.services.lookup import find_project_uuid
@@ -17,10 +17,10 @@ def register(group: click.Group) -> None:
 
 @click.command("output")
 @click.argument("project")
-@click.option("--format", "output_format", type=click.Choice(list(outputs.FORMATS)),
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)),
               default="json", show_default=True, help="Output format.")
 @click.option("--format-version", default=None,
-              help="Output spec version (spdx 2.3|2.2, cyclonedx 1.6|1.5|1.4).")
+              help=f"Output spec version ({versions_text()}).")
 @click.option("--output", "output", default="-", show_default=True,
               help="File to write the output to; - for standard output.")
 def output(project, output_format, format_version, output):
@@ -31,5 +31,5 @@ def output(project, output_format, format_version, output):
       scanapp output my-project --format cyclonedx --format-version 1.5 --output sbom.cdx.json
     """
     migrate()
-    outputs.check_version(outputs.get_renderer(output_format), format_version)
+    check_version(FORMATS[output_format], format_version)
     write_result(find_project_uuid(project), output_format, format_version, output)

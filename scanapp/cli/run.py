@@ -11,12 +11,10 @@ from pathlib import Path
 import click
 from sqlmodel import select
 
+from outputs.formats import FORMATS, versions_text
 from scanapp.db import migrate, session_scope
 from scanapp.models import Run, RunStatus
 from scanapp.policies import FAIL_LEVELS
-
-#: The formats ``--format`` accepts (rendered by ``outputs.write_output``).
-FORMATS = ("json", "xlsx", "spdx", "cyclonedx", "attribution")
 
 
 def register(group: click.Group) -> None:
@@ -29,10 +27,10 @@ def register(group: click.Group) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--pipeline", "more", multiple=True, metavar="NAME[:G1,G2]",
               help="Another pipeline to run after the first (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="json",
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="json",
               show_default=True, help="Output format.")
 @click.option("--format-version", default=None,
-              help="Output spec version (spdx 2.2, cyclonedx 1.5...).")
+              help=f"Output spec version ({versions_text()}).")
 @click.option("--output", "output", default="-", show_default=True,
               help="File to write the output to; - for standard output.")
 @click.option("--name", default=None, help="Project name (default: first input and a timestamp).")
@@ -131,7 +129,7 @@ def _fail(run_id: int, pipeline_name: str) -> None:
 
 def write_result(project_uuid: str, output_format: str, version: str | None, output: str) -> None:
     """Render the output into the project's output/ and copy it to ``output`` (- = stdout)."""
-    from outputs import write_output
+    from scanapp.services.outputs import write_output
 
     path = write_output(project_uuid, output_format, version=version)
     if output == "-":

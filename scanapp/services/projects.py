@@ -56,26 +56,6 @@ class ProjectRequest:
     webhooks: list[dict] = field(default_factory=list)
 
 
-def filter_projects(statement, filters: dict):
-    """Apply the project list filters (name, name__contains, uuid, is_archived, label)."""
-    if filters.get("name"):
-        statement = statement.where(Project.name == filters["name"])
-    if filters.get("name__contains"):
-        contains = Project.name.contains(filters["name__contains"], autoescape=True)
-        statement = statement.where(contains)
-    if filters.get("name__startswith"):
-        startswith = Project.name.startswith(filters["name__startswith"], autoescape=True)
-        statement = statement.where(startswith)
-    if filters.get("uuid"):
-        statement = statement.where(Project.uuid == str(filters["uuid"]))
-    if filters.get("is_archived") is not None:
-        statement = statement.where(Project.is_archived == filters["is_archived"])
-    for label in filters.get("label") or ():
-        # JSON list membership portable across SQLite and PostgreSQL: match the quoted item.
-        statement = statement.where(sa.cast(Project.labels, sa.Text).contains(f'"{label}"'))
-    return statement
-
-
 def validate_request(session: Session, request: ProjectRequest) -> list[PendingInput]:
     """Check every field of a creation request; raise InvalidInputError naming the field."""
     name = (request.name or "").strip()

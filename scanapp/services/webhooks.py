@@ -16,6 +16,7 @@ from scanapp.lifecycle import next_run
 from scanapp.models import Project, Run, RunStatus, WebhookDelivery, WebhookSubscription
 from scanapp.netguard import private_address_of
 from scanapp.services.lookup import get_project
+from scanapp.services.outputs import results_document
 
 FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
 MAX_URL_LENGTH = 1024
@@ -135,6 +136,4 @@ def project_summary(session: Session, project: Project) -> dict:
 
 def project_results(project: Project) -> dict:
     """Return the project's JSON results, as the JSON output renders them."""
-    from outputs import json_results
-
-    return json_results(project.id)
+    return results_document(project.id)

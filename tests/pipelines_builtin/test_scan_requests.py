@@ -177,7 +177,7 @@ def test_every_output_of_the_real_scan(scanned, fmt, version):
 
     from openpyxl import load_workbook
 
-    import outputs
+    from scanapp.services import outputs
     from tests.reports.validators import cyclonedx_error, spdx_errors
 
     project, _ = scanned

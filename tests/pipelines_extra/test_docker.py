@@ -114,7 +114,7 @@ def test_escaping_entries_are_refused_and_nothing_is_written_outside(analyzed):
 
 
 def test_layers_sheet_in_xlsx(analyzed):
-    import outputs
+    from scanapp.services import outputs
 
     project, _ = analyzed
     workbook = load_workbook(outputs.write_output(project.uuid, "xlsx"), read_only=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlmodel import select
 
 from scanapp import db
@@ -340,11 +339,9 @@ def test_unreadable_document_and_no_sbom(scan_settings, tmp_path):  # noqa: F811
 
 
 def test_round_trip_scanapp_cyclonedx(scan_settings, tmp_path):  # noqa: F811
-    outputs = pytest.importorskip("outputs")
-    if not hasattr(outputs, "write_output"):
-        pytest.skip("outputs.write_output is not available yet")
     from pathlib import Path
 
+    from scanapp.services import outputs
     from tests.factories import make_dependency, make_package, make_project
 
     source = make_project("round-trip-source")

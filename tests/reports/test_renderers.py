@@ -9,11 +9,12 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-import outputs
-from outputs import files, xlsx
+from outputs import xlsx
+from outputs.formats import check_version, get_format
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
 from scanapp.models import CodebaseRelation, Project
+from scanapp.services.outputs import write_output
 from tests.factories import (
     _make,
     make_dependency,
@@ -72,8 +73,8 @@ def project(settings):
 def render(project_id: int, fmt: str, version: str = "") -> bytes:
     """Return a renderer's bytes."""
     buffer = io.BytesIO()
-    renderer = outputs.get_renderer(fmt)
-    renderer.render(project_id, buffer, outputs.check_version(renderer, version or None))
+    renderer = get_format(fmt)
+    renderer.render(project_id, buffer, check_version(renderer, version or None))
     return buffer.getvalue()
 
 
@@ -225,23 +226,23 @@ def test_attribution_template_overridden_by_the_project_and_sandboxed(settings):
 
 def test_unknown_format_and_version_list_the_choices(settings):
     with pytest.raises(InvalidInputError, match="Choose one of: json, xlsx, spdx"):
-        outputs.get_renderer("pdf")
+        get_format("pdf")
     with pytest.raises(InvalidInputError, match="Choose one of: 2.3, 2.2") as error:
-        outputs.check_version(outputs.get_renderer("spdx"), "3.0")
+        check_version(get_format("spdx"), "3.0")
     assert error.value.errors == {"version": ["Unknown version '3.0' for spdx. Choose one of: "
                                               "2.3, 2.2."]}
 
 
 def test_write_output_names_and_zips(project):
     item, _, _ = project
-    path = outputs.write_output(item.uuid, "cyclonedx", version="1.5")
+    path = write_output(item.uuid, "cyclonedx", version="1.5")
     assert path.parent.name == "output"
     assert path.name.startswith("shop-cyclonedx-") and path.name.endswith(".cdx.json")
-    every = files.render_to_output(item.uuid, "all_formats")
+    every = write_output(item.uuid, "all_formats")
     names = zipfile.ZipFile(every).namelist()
     assert sorted(name.rsplit(".", 1)[-1] for name in names) == [
         "html", "json", "json", "json", "xlsx",
     ]
     assert not [name for name in path.parent.iterdir() if name.name.startswith(".")]
-    kept = files.render_to_output(item.uuid, "all_outputs")
+    kept = write_output(item.uuid, "all_outputs")
     assert set(zipfile.ZipFile(kept).namelist()) == {path.name, every.name}

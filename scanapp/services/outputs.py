@@ -1,0 +1,79 @@
+"""Outputs of stored projects: formats rendered into output/, output files, results, report."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from outputs import files, json_results, report
+from outputs.formats import DOWNLOADS, check_version, get_format
+from scanapp.config import get_settings
+from scanapp.db import session_scope
+from scanapp.errors import NotFoundError
+from scanapp.models import Project
+from scanapp.services.listing import filter_projects
+from scanapp.services.lookup import load_project
+from scanapp.workdir import resolve_inside, workdir_for
+
+
+def check_download(name: str, version: str | None) -> str:
+    """Validate a download format and version before any work; return the version to use."""
+    return check_version(get_format(name, DOWNLOADS), version)
+
+
+def write_output(project_uuid: str, name: str, *, version: str | None = None) -> Path:
+    """Render a format (or a zip) of the project into its output/ folder; return the file."""
+    check_download(name, version)
+    return files.render_to_output(load_project(project_uuid), name, version=version)
+
+
+def output_files(project_uuid: str) -> list[Path]:
+    """Return the files of the project's output/ folder, by name."""
+    return files.list_outputs(load_project(project_uuid))
+
+
+def output_file(project_uuid: str, filename: str) -> Path:
+    """Return one file of the project's output/ folder or raise NotFoundError."""
+    folder = workdir_for(load_project(project_uuid).slug).output
+    target = resolve_inside(folder, filename)
+    if target is None or not target.is_file() or target.name.startswith("."):
+        raise NotFoundError("Output file not found.")
+    return target
+
+
+def results_file(project_uuid: str) -> Path:
+    """Render the JSON results into a temporary file of the project's tmp/ (caller removes it)."""
+    project = load_project(project_uuid)
+    tmp = workdir_for(project.slug).create().tmp
+    with tempfile.NamedTemporaryFile(dir=tmp, suffix=".json", delete=False) as handle:
+        json_results.render(project.id, handle, "")
+    return Path(handle.name)
+
+
+def results_document(project_id: int) -> dict:
+    """Return the project's JSON results as a dict (webhook payloads)."""
+    return json_results.document(project_id)
+
+
+def report_file(model: str | None, filters: dict) -> tuple[Path, str]:
+    """Render the cross-project XLSX report of ``model`` over the filtered projects.
+
+    Return the temporary file (the caller removes it) and the name to download it as.
+    """
+    report.check_model(model)
+    with session_scope() as session:
+        statement = filter_projects(select(Project.id, Project.name), filters)
+        projects = session.exec(statement.order_by(Project.name)).all()
+    folder = get_settings().workdirs / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H-%M-%S")
+    name = f"scanapp-report-{model}-{stamp}.xlsx"
+    handle = tempfile.NamedTemporaryFile(
+        dir=folder, prefix=f"scanapp-report-{model}-{stamp}-", suffix=".xlsx", delete=False
+    )
+    with handle:
+        report.render_report(projects, model, handle)
+    return Path(handle.name), name
