@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlmodel import select
 
-from scanapp import serializers
+from scanapp import __version__
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import (
@@ -18,8 +18,12 @@ from scanapp.models import (
     Project,
     ProjectMessage,
     Run,
+    iso,
+    row_dict,
 )
 from scanapp.queries import relation_values, relations_query
+from scanapp.schemas.fields import using_base_url
+from scanapp.schemas.projects import InputSourceSchema, RunSchema, input_source_view, run_view
 from scanapp.statuses import ResourceStatus
 
 #: Rows read per query; a renderer holds at most one batch.
@@ -47,7 +51,7 @@ def iter_rows(model, project_id: int, *where, batch_size: int = BATCH_SIZE) -> I
                 .order_by(model.id)
                 .limit(batch_size)
             ).all()
-            dicts = [serializers.row_dict(row) for row in rows]
+            dicts = [row_dict(row) for row in rows]
             if rows:
                 last_id = rows[-1].id
         yield from dicts
@@ -87,10 +91,7 @@ def iter_relations(project_id: int, batch_size: int = BATCH_SIZE) -> Iterator[di
 
 def project_header(project_id: int) -> dict:
     """Return the project's identity, inputs, runs and messages (the JSON ``headers`` entry)."""
-    from scanapp import __version__
-
-    base = get_settings().site_url
-    with session_scope() as session:
+    with session_scope() as session, using_base_url(get_settings().site_url):
         project = session.get(Project, project_id)
         sources = session.exec(
             select(InputSource).where(InputSource.project_id == project_id)
@@ -105,12 +106,14 @@ def project_header(project_id: int) -> dict:
             "notice": NOTICE,
             "uuid": project.uuid,
             "name": project.name,
-            "created_date": serializers.iso(project.created_date),
+            "created_date": iso(project.created_date),
             "notes": project.notes,
             "labels": project.labels,
             "settings": project.settings,
-            "input_sources": [serializers.input_source(item, project) for item in sources],
-            "runs": [serializers.run(item, base, project.uuid) for item in runs],
+            "input_sources": InputSourceSchema(many=True).dump(
+                [input_source_view(item, project.slug) for item in sources]
+            ),
+            "runs": RunSchema(many=True).dump([run_view(item, project.uuid) for item in runs]),
             "messages": list(iter_rows(ProjectMessage, project_id)),
             "extra_data": project.extra_data,
         }

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from outputs import data
 from outputs.jsonstream import write_fields, write_list
-from scanapp import licensing
+from scanapp import __version__, licensing
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
 
 NOASSERTION = "NOASSERTION"
@@ -27,8 +27,6 @@ _URL = re.compile(r"^https?://[^\s]+$")
 
 def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's SPDX document to ``target``."""
-    from scanapp import __version__
-
     project = data.project_row(project_id)
     refs: set[str] = set()
     package_ids: dict[str, str] = {}

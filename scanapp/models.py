@@ -19,6 +19,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def iso(value: datetime | None) -> str | None:
+    """Return ISO 8601 with an explicit offset (naive values are UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def row_dict(row, exclude: tuple[str, ...] = ("id", "project_id")) -> dict:
+    """Return every column of a row but ``exclude``, datetimes as ISO strings (fast export)."""
+    data = {}
+    for column in row.__table__.columns:
+        if column.name in exclude:
+            continue
+        value = getattr(row, column.name)
+        data[column.name] = iso(value) if isinstance(value, datetime) else value
+    return data
+
+
 def new_uuid() -> str:
     """Return a new random UUID as a string."""
     return str(uuid_lib.uuid4())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import pkgutil
+from importlib import import_module
+
+from flask import Flask, request
 from flask_smorest import Api
 
 from scanapp import __version__
@@ -10,17 +13,25 @@ from scanapp.api.auth import register_auth
 from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
 from scanapp.config import get_settings
+from scanapp.schemas.fields import set_base_url
+from scanapp.schemas.lists import ErrorSchema
 
 #: Blueprints registered first, in this order (their routes win over later ones);
 #: every other module of ``scanapp.api`` that defines ``blp`` follows, by name.
 FIRST_BLUEPRINTS = ("projects",)
 
 
-def blueprint_modules() -> list[str]:
-    """Return the names of the ``scanapp.api`` modules that define a blueprint, in order."""
-    import pkgutil
-    from importlib import import_module
+class ScanappApi(Api):
+    """flask-smorest's Api documenting every error with scanapp's error shape."""
 
+    ERROR_SCHEMA = ErrorSchema
+
+
+def blueprint_modules() -> list[str]:
+    """Return the names of the ``scanapp.api`` modules that define a blueprint, in order.
+
+    Endpoint modules are found, not listed: adding one is adding a module with a ``blp``.
+    """
     names = [info.name for info in pkgutil.iter_modules(__path__)]
     found = [name for name in names if hasattr(import_module(f"{__name__}.{name}"), "blp")]
     return [*FIRST_BLUEPRINTS, *sorted(set(found) - set(FIRST_BLUEPRINTS))]
@@ -45,15 +56,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.strict_slashes = False
     if config:
         app.config.update(config)
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": _security_schemes()}})
+    api = ScanappApi(app, spec_kwargs={"components": {"securitySchemes": _security_schemes()}})
     register_error_handlers(app)
     register_auth(app)
     app.before_request(refuse_nul_characters)
-    from importlib import import_module
-
+    app.before_request(_use_request_host)
     for name in blueprint_modules():
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
     return app
+
+
+def _use_request_host() -> None:
+    """Dump absolute URLs on the scheme and host the client used."""
+    set_base_url(request.host_url)
 
 
 def _security_schemes() -> dict:

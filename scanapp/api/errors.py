@@ -24,7 +24,7 @@ def _flatten(messages) -> dict:
     """Normalize marshmallow/webargs messages to ``{field: [messages]}``."""
     if isinstance(messages, dict):
         # webargs nests by location: {"json": {...}}
-        if set(messages) <= {"json", "form", "query", "files", "querystring", "path"}:
+        if set(messages) <= {"json", "form", "query", "files", "querystring", "path", "body"}:
             merged = {}
             for value in messages.values():
                 merged.update(_flatten(value))

@@ -5,57 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import send_file
-from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields
 
-from outputs import report
-from outputs.formats import DOWNLOADS, versions_text
-from scanapp.api.projects import base_url
-from scanapp.api.schemas import ApiErrorSchema, ProjectFilterSchema
+from outputs.formats import DOWNLOADS
+from scanapp.api.arguments import DownloadArguments, OutputFileArguments, ReportArguments
+from scanapp.api.blueprint import Blueprint
+from scanapp.schemas.fields import base_url
+from scanapp.schemas.lists import ErrorSchema, OutputFileSchema
+from scanapp.schemas.results import ResultsSchema
 from scanapp.services import outputs as service
 
 blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Outputs")
 
 
-class DownloadSchema(Schema):
-    """``results_download/`` arguments."""
-
-    class Meta:
-        """Ignore unknown arguments."""
-
-        unknown = EXCLUDE
-
-    output_format = fields.String(
-        load_default="json",
-        metadata={"description": "One of: " + ", ".join(DOWNLOADS)},
-    )
-    version = fields.String(
-        load_default=None, metadata={"description": versions_text()}
-    )
-
-
-class OutputFileSchema(Schema):
-    """``outputs/`` arguments."""
-
-    class Meta:
-        """Ignore unknown arguments."""
-
-        unknown = EXCLUDE
-
-    filename = fields.String(load_default=None)
-
-
-class ReportSchema(ProjectFilterSchema):
-    """``report/`` arguments: the model and the project list filters."""
-
-    model = fields.String(
-        load_default=None, metadata={"description": ", ".join(report.REPORT_MODELS)}
-    )
-
-
-def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False):
+def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False, name: str = ""):
     response = send_file(
-        path, mimetype=mimetype, as_attachment=attachment, download_name=path.name
+        path, mimetype=mimetype, as_attachment=attachment, download_name=name or path.name
     )
     if remove:
         response.call_on_close(lambda: path.unlink(missing_ok=True))
@@ -63,19 +27,21 @@ def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False):
 
 
 @blp.route("/<uuid:uuid>/results/", methods=["GET"])
-@blp.response(200, description="The JSON results (ScanCode-compatible).")
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.response(200, ResultsSchema, description="The JSON results (ScanCode-compatible).")
+@blp.alt_response(404, schema=ErrorSchema)
 def results(uuid):
-    """Return the project's JSON results: headers, packages, dependencies, files, relations."""
+    """Return the project's JSON results: headers, packages, dependencies, files, relations.
+
+    The document is streamed from a file rendered for the request.
+    """
     path = service.results_file(str(uuid))
     return _send(path, "application/json", attachment=False, remove=True)
 
 
 @blp.route("/<uuid:uuid>/results_download/", methods=["GET"])
-@blp.arguments(DownloadSchema, location="query", as_kwargs=True)
+@blp.arguments(DownloadArguments, location="query", as_kwargs=True)
 @blp.response(200, description="The output file, as an attachment.")
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
 def results_download(uuid, output_format, version):
     """Download an output (json, xlsx, spdx, cyclonedx, attribution, all_formats, all_outputs).
 
@@ -87,26 +53,24 @@ def results_download(uuid, output_format, version):
 
 
 @blp.route("/<uuid:uuid>/outputs/", methods=["GET"])
-@blp.arguments(OutputFileSchema, location="query", as_kwargs=True)
-@blp.response(200, description="The files of output/, or one of them with ?filename=.")
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.arguments(OutputFileArguments, location="query", as_kwargs=True)
+@blp.response(200, OutputFileSchema(many=True),
+              description="The files of output/, or one of them with ?filename=.")
+@blp.alt_response(404, schema=ErrorSchema)
 def output_files(uuid, filename):
     """List the files of the project's output/ folder; ``?filename=`` downloads one."""
-    if filename is None:
-        base = f"{base_url()}/api/projects/{uuid}/outputs/?filename="
-        paths = service.output_files(str(uuid))
-        return [{"filename": path.name, "download_url": base + path.name} for path in paths]
-    return _send(service.output_file(str(uuid), filename), "application/octet-stream",
-                 attachment=True)
+    if filename is not None:
+        path = service.output_file(str(uuid), filename)
+        return _send(path, "application/octet-stream", attachment=True)
+    link = f"{base_url()}/api/projects/{uuid}/outputs/?filename="
+    return [{"filename": path.name, "download_url": link + path.name}
+            for path in service.output_files(str(uuid))]
 
 
 @blp.route("/report/", methods=["GET"])
-@blp.arguments(ReportSchema, location="query", as_kwargs=True)
+@blp.arguments(ReportArguments, location="query", as_kwargs=True)
 @blp.response(200, description="An XLSX workbook with one sheet, project first.")
-@blp.alt_response(400, schema=ApiErrorSchema)
 def cross_project_report(model, page=None, **filters):
     """One XLSX sheet of ``model`` records over the projects matching the list filters."""
     path, name = service.report_file(model, filters)
-    response = _send(path, DOWNLOADS["xlsx"].content_type, attachment=True, remove=True)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _send(path, DOWNLOADS["xlsx"].content_type, attachment=True, remove=True, name=name)

@@ -1,37 +1,25 @@
-"""DRF-style pagination: ``{count, next, previous, results}`` with ``?page=``."""
+"""DRF-style pages: ``{count, next, previous, results}``, the page links on this request."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import request
-from sqlmodel import Session, func, select
 
-from scanapp.config import get_settings
-from scanapp.errors import NotFoundError
+from scanapp.services.listing import Page
 
 
-def _page_url(page: int) -> str:
+def _page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    from urllib.parse import urlencode
-
+    args["page"] = [str(number)]
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
 
 
-def paginate(session: Session, statement, serialize) -> dict:
-    """Run ``statement`` for the requested page and serialize each row."""
-    size = get_settings().page_size
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise NotFoundError("Invalid page.")
-    page = int(raw)
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    count = session.exec(counted).one()
-    if page > 1 and (page - 1) * size >= count:
-        raise NotFoundError("Invalid page.")
-    rows = session.exec(statement.offset((page - 1) * size).limit(size)).all()
+def page_response(page: Page) -> dict:
+    """Return the page as the list endpoints answer it (items shaped by the page schema)."""
     return {
-        "count": count,
-        "next": _page_url(page + 1) if page * size < count else None,
-        "previous": _page_url(page - 1) if page > 1 else None,
-        "results": [serialize(row) for row in rows],
+        "count": page.count,
+        "next": _page_url(page.number + 1) if page.has_next else None,
+        "previous": _page_url(page.number - 1) if page.has_previous else None,
+        "results": page.items,
     }

@@ -1,142 +1,91 @@
-"""``/api/projects/``: list, create, detail, delete and the project actions."""
+"""``/api/projects/``: list, create, detail, delete and the project actions and lists."""
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from sqlmodel import select
 
-from scanapp import serializers
-from scanapp.api.body import read_body
-from scanapp.api.filters import apply_filters
-from scanapp.api.pagination import paginate
-from scanapp.api.schemas import (
-    AddInputSchema,
-    ApiErrorSchema,
-    ArchiveSchema,
-    FileContentSchema,
-    PageSchema,
-    PaginatedSchema,
-    ProjectCreateSchema,
-    ProjectFilterSchema,
-    ProjectSchema,
-    StatusSchema,
+from scanapp.api.arguments import (
+    AddInputArguments,
+    ArchiveArguments,
+    FileContentArguments,
+    ProjectCreateArguments,
+    ProjectFilterArguments,
+    filter_arguments,
 )
-from scanapp.db import session_scope
-from scanapp.errors import NotFoundError
-from scanapp.models import (
-    CodebaseResource,
-    DiscoveredDependency,
-    DiscoveredPackage,
-    Project,
-    ProjectMessage,
-)
+from scanapp.api.blueprint import Blueprint
+from scanapp.api.pagination import page_response
+from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage, ProjectMessage
+from scanapp.schemas.lists import ErrorSchema, FileContentSchema, StatusSchema, page_of
+from scanapp.schemas.projects import ProjectDetailSchema, ProjectSchema
+from scanapp.schemas.rows import DependencySchema, MessageSchema, PackageSchema, ResourceSchema
 from scanapp.services import projects as service
-from scanapp.services.listing import filter_projects
-from scanapp.services.lookup import get_project
+from scanapp.services import records
+from scanapp.services.inputs import split_values
 from scanapp.services.projects import ProjectRequest
-from scanapp.workdir import resolve_inside, workdir_for
 
 blp = Blueprint("projects", __name__, url_prefix="/api/projects", description="Projects")
 
-ERRORS = {400: ApiErrorSchema, 404: ApiErrorSchema}
 
-
-def base_url() -> str:
-    """Return the scheme and host the client used, for absolute URLs."""
-    return request.host_url.rstrip("/")
-
-
-def _form_doc(schema) -> dict:
-    return {
-        "requestBody": {
-            "content": {
-                "application/json": {"schema": schema},
-                "multipart/form-data": {"schema": schema},
-            }
-        }
-    }
-
-
-def _uploads() -> list[tuple[object, str]]:
-    tag = request.form.get("upload_file_tag", "")
-    return [(upload, tag) for upload in request.files.getlist("upload_file") if upload.filename]
+def _uploads(data: dict) -> list[tuple[object, str]]:
+    tag = data["upload_file_tag"]
+    return [(upload, tag) for upload in data["upload_file"] if upload.filename]
 
 
 def _webhooks(data: dict) -> list[dict]:
-    hooks = list(data.get("webhooks") or [])
+    hooks = list(data["webhooks"])
     if data.get("webhook_url"):
         hooks.insert(0, {"target_url": data["webhook_url"]})
     return hooks
+
+
+def _request(data: dict) -> ProjectRequest:
+    return ProjectRequest(
+        name=data["name"],
+        input_urls=split_values(data["input_urls"]),
+        uploads=_uploads(data),
+        pipelines=[spec for spec in data["pipeline"] if spec.strip()],
+        execute_now=data["execute_now"],
+        labels=[label.strip() for label in data["labels"] if label.strip()],
+        notes=data["notes"],
+        settings=data["settings"],
+        webhooks=_webhooks(data),
+    )
 
 
 @blp.route("/")
 class Projects(MethodView):
     """The project list."""
 
-    @blp.arguments(ProjectFilterSchema, location="query", as_kwargs=True)
-    @blp.response(200, PaginatedSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema)
-    def get(self, **filters):
+    @blp.arguments(ProjectFilterArguments, location="query", as_kwargs=True)
+    @blp.response(200, page_of(ProjectSchema))
+    @blp.alt_response(404, schema=ErrorSchema)
+    def get(self, page, **filters):
         """List projects, filtered by name, name__contains, uuid, is_archived or label."""
-        base = base_url()
-        with session_scope() as session:
-            statement = filter_projects(select(Project), filters).order_by(
-                Project.created_date.desc(), Project.id.desc()
-            )
-            return paginate(
-                session, statement, lambda p: serializers.project(session, p, base, detail=False)
-            )
+        return page_response(service.list_projects(filters, page))
 
-    @blp.doc(**_form_doc(ProjectCreateSchema))
+    @blp.arguments(ProjectCreateArguments, location="body")
     @blp.response(201, ProjectSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema)
-    @blp.alt_response(413, schema=ApiErrorSchema)
-    def post(self):
-        """Create a project from input URLs and/or an uploaded file, with pipelines to run."""
-        list_fields = ("input_urls", "pipeline", "labels")
-        data = read_body(ProjectCreateSchema(), list_fields)
-        project = service.create_project(
-            ProjectRequest(
-                name=data["name"],
-                input_urls=service_split(data["input_urls"]),
-                uploads=_uploads(),
-                pipelines=[p for p in data["pipeline"] if p.strip()],
-                execute_now=data["execute_now"],
-                labels=[label.strip() for label in data["labels"] if label.strip()],
-                notes=data["notes"],
-                settings=data["settings"],
-                webhooks=_webhooks(data),
-            )
-        )
-        with session_scope() as session:
-            stored = session.get(Project, project.id)
-            return serializers.project(session, stored, base_url(), detail=False)
-
-
-def service_split(values: list[str]) -> list[str]:
-    """Input URLs may be given one per list item or whitespace-separated."""
-    from scanapp.services.inputs import split_values
-
-    return split_values(values)
+    @blp.alt_response(413, schema=ErrorSchema)
+    @blp.alt_response(503, schema=ErrorSchema)
+    def post(self, data):
+        """Create a project from input URLs and/or uploaded files, with pipelines to run."""
+        project = service.create_project(_request(data))
+        return service.project_detail(project.uuid, detail=False)
 
 
 @blp.route("/<uuid:uuid>/")
 class ProjectDetail(MethodView):
     """One project."""
 
-    @blp.response(200, ProjectSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.response(200, ProjectDetailSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
     def get(self, uuid):
-        """Return all information about a project, including its runs."""
-        with session_scope() as session:
-            return serializers.project(session, get_project(session, uuid), base_url())
+        """Return all information about a project, including its runs and counts."""
+        return service.project_detail(str(uuid))
 
     @blp.response(204)
-    @blp.alt_response(400, schema=ApiErrorSchema)
-    @blp.alt_response(404, schema=ApiErrorSchema)
+    @blp.alt_response(400, schema=ErrorSchema)
+    @blp.alt_response(404, schema=ErrorSchema)
     def delete(self, uuid):
         """Delete a project, its data and its work directory."""
         service.delete_project(str(uuid))
@@ -144,117 +93,90 @@ class ProjectDetail(MethodView):
 
 
 @blp.route("/<uuid:uuid>/add_input/", methods=["POST"])
-@blp.doc(**_form_doc(AddInputSchema))
+@blp.arguments(AddInputArguments, location="body")
 @blp.response(201, StatusSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-@blp.alt_response(413, schema=ApiErrorSchema)
-def add_input(uuid):
-    """Add input URLs or an uploaded file to a project whose runs have not started."""
-    data = read_body(AddInputSchema(), ("input_urls",))
-    service.add_inputs(str(uuid), input_urls=service_split(data["input_urls"]), uploads=_uploads())
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(413, schema=ErrorSchema)
+def add_input(data, uuid):
+    """Add input URLs or uploaded files to a project whose runs have not started."""
+    service.add_inputs(str(uuid), input_urls=split_values(data["input_urls"]),
+                       uploads=_uploads(data))
     return {"status": "Input(s) added."}
 
 
 @blp.route("/<uuid:uuid>/archive/", methods=["POST"])
-@blp.doc(**_form_doc(ArchiveSchema))
+@blp.arguments(ArchiveArguments, location="body", required=False)
 @blp.response(200, StatusSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def archive(uuid):
+@blp.alt_response(404, schema=ErrorSchema)
+def archive(data, uuid):
     """Archive a project and remove the selected work directories."""
-    data = read_body(ArchiveSchema())
     name = service.archive_project(str(uuid), **data)
     return {"status": f"The project {name} has been archived."}
 
 
 @blp.route("/<uuid:uuid>/reset/", methods=["POST"])
 @blp.response(200, StatusSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
 def reset(uuid):
     """Delete all data of a project except its inputs."""
     name = service.reset_project(str(uuid))
     return {"status": f"All data, except inputs, for the {name} project have been removed."}
 
 
-def _project_list(uuid, model, serialize, order):
-    with session_scope() as session:
-        project = get_project(session, uuid)
-        statement = select(model).where(model.project_id == project.id)
-        statement = apply_filters(statement, model, request.args).order_by(*order)
-        return paginate(session, statement, serialize)
-
-
-def _messages(uuid):
-    order = (ProjectMessage.created_date, ProjectMessage.id)
-    return _project_list(uuid, ProjectMessage, serializers.message, order)
+def _list(uuid, name: str, page: int, filters: dict) -> dict:
+    return page_response(records.list_records(str(uuid), name, filters, page))
 
 
 @blp.route("/<uuid:uuid>/errors/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def errors(uuid, **_):
+@blp.arguments(filter_arguments(ProjectMessage), location="query", as_kwargs=True)
+@blp.response(200, page_of(MessageSchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def errors(uuid, page, **filters):
     """List the messages (errors, warnings, infos) logged by the project's runs."""
-    return _messages(uuid)
+    return _list(uuid, "messages", page, filters)
 
 
 @blp.route("/<uuid:uuid>/messages/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def messages(uuid, **_):
+@blp.arguments(filter_arguments(ProjectMessage), location="query", as_kwargs=True)
+@blp.response(200, page_of(MessageSchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def messages(uuid, page, **filters):
     """List the same messages as ``errors/`` (ScanCode.io's own name for it)."""
-    return _messages(uuid)
+    return _list(uuid, "messages", page, filters)
 
 
 @blp.route("/<uuid:uuid>/packages/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def packages(uuid, **_):
+@blp.arguments(filter_arguments(DiscoveredPackage), location="query", as_kwargs=True)
+@blp.response(200, page_of(PackageSchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def packages(uuid, page, **filters):
     """List the project's packages; filter with ``?field=value``."""
-    order = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name,
-             DiscoveredPackage.version, DiscoveredPackage.id)
-    return _project_list(uuid, DiscoveredPackage, serializers.package, order)
+    return _list(uuid, "packages", page, filters)
 
 
 @blp.route("/<uuid:uuid>/resources/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def resources(uuid, **_):
+@blp.arguments(filter_arguments(CodebaseResource), location="query", as_kwargs=True)
+@blp.response(200, page_of(ResourceSchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def resources(uuid, page, **filters):
     """List the project's codebase resources; filter with ``?field=value``."""
-    return _project_list(uuid, CodebaseResource, serializers.resource, (CodebaseResource.path,))
+    return _list(uuid, "resources", page, filters)
 
 
 @blp.route("/<uuid:uuid>/dependencies/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def dependencies(uuid, **_):
+@blp.arguments(filter_arguments(DiscoveredDependency), location="query", as_kwargs=True)
+@blp.response(200, page_of(DependencySchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def dependencies(uuid, page, **filters):
     """List the project's dependencies; filter with ``?field=value``."""
-    order = (DiscoveredDependency.id,)
-    return _project_list(uuid, DiscoveredDependency, serializers.dependency, order)
+    return _list(uuid, "dependencies", page, filters)
 
 
 @blp.route("/<uuid:uuid>/file_content/", methods=["GET"])
-@blp.arguments(FileContentSchema, location="query", as_kwargs=True)
-@blp.response(200, StatusSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.arguments(FileContentArguments, location="query", as_kwargs=True)
+@blp.response(200, FileContentSchema)
+@blp.alt_response(404, schema=ErrorSchema)
 def file_content(uuid, path):
     """Return the text of a file of the project's codebase (``?path=``)."""
-    with session_scope() as session:
-        project = get_project(session, uuid)
-        codebase = workdir_for(project.slug).codebase
-    target = resolve_inside(codebase, path)
-    if target is None or not target.is_file():
-        raise NotFoundError("File not found.")
-    return {"file_content": target.read_text(encoding="utf-8", errors="replace")}
+    return {"file_content": records.file_content(str(uuid), path)}

@@ -2,44 +2,31 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_smorest import Blueprint
+from marshmallow import fields
 
-from scanapp.api.filters import apply_filters
-from scanapp.api.pagination import paginate
-from scanapp.api.schemas import ApiErrorSchema, PageSchema, PaginatedSchema
-from scanapp.db import session_scope
+from scanapp.api.arguments import filter_arguments
+from scanapp.api.blueprint import Blueprint
+from scanapp.api.pagination import page_response
 from scanapp.models import CodebaseRelation
-from scanapp.queries import relation_values, relations_query
-from scanapp.services.lookup import get_project
+from scanapp.schemas.lists import ErrorSchema, RelationSchema, page_of
+from scanapp.services.records import list_relations
 
 blp = Blueprint("relations", __name__, url_prefix="/api/projects", description="Relations")
 
-
-
-def relations_statement(project_id: int, args):
-    """Select the project's relations with both paths, filtered by ``?field=value``."""
-    query = relations_query(project_id)
-    statement = query.statement
-    for key, column in query.paths.items():
-        if key in args:
-            statement = statement.where(column == args.get(key))
-    rest = {key: args.get(key) for key in args if key not in query.paths}
-    statement = apply_filters(statement, CodebaseRelation, rest)
-    return statement.order_by(query.paths["to_resource"], query.paths["from_resource"],
-                              CodebaseRelation.id)
+RelationFilters = filter_arguments(
+    CodebaseRelation,
+    from_resource=fields.String(metadata={"description": "Path of the development file."}),
+    to_resource=fields.String(metadata={"description": "Path of the deployed file."}),
+)
 
 
 @blp.route("/<uuid:uuid>/relations/", methods=["GET"])
-@blp.arguments(PageSchema, location="query", as_kwargs=True)
-@blp.response(200, PaginatedSchema)
-@blp.alt_response(400, schema=ApiErrorSchema)
-@blp.alt_response(404, schema=ApiErrorSchema)
-def relations(uuid, **_):
+@blp.arguments(RelationFilters, location="query", as_kwargs=True)
+@blp.response(200, page_of(RelationSchema))
+@blp.alt_response(404, schema=ErrorSchema)
+def relations(uuid, page, **filters):
     """List the project's relations (``to`` file -> its origin); filter with ``?field=value``.
 
     Fields: ``map_type``, ``score``, ``from_resource`` and ``to_resource`` (paths).
     """
-    with session_scope() as session:
-        project = get_project(session, str(uuid))
-        return paginate(session, relations_statement(project.id, request.args), relation_values)
+    return page_response(list_relations(str(uuid), filters, page))

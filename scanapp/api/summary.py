@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
-from scanapp.api.schemas import ApiErrorSchema
-from scanapp.db import session_scope
-from scanapp.errors import NotFoundError
-from scanapp.services.lookup import get_project
+from scanapp.api.blueprint import Blueprint
+from scanapp.schemas.lists import ErrorSchema
+from scanapp.schemas.summary import SummarySchema
+from scanapp.services.records import summary
 
 blp = Blueprint("summary", __name__, url_prefix="/api/projects", description="Summary")
 
 
 @blp.route("/<uuid:uuid>/summary/", methods=["GET"])
-@blp.response(200)
-@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.response(200, SummarySchema)
+@blp.alt_response(404, schema=ErrorSchema)
 def project_summary(uuid):
     """Return the scan summary: declared license, license clarity score, key files."""
-    with session_scope() as session:
-        project = get_project(session, str(uuid))
-        summary = (project.extra_data or {}).get("summary")
-    if summary is None:
-        raise NotFoundError("Summary file not available")
-    return summary
+    return summary(str(uuid))

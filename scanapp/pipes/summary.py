@@ -18,9 +18,8 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlmodel import select
 
-from scanapp import serializers
 from scanapp.db import session_scope
-from scanapp.models import CodebaseResource, DiscoveredPackage, Project
+from scanapp.models import CodebaseResource, DiscoveredPackage, Project, row_dict
 from scanapp.pipes import resources
 
 #: Key file text kept in the summary (bytes); longer files are cut with a marker.
@@ -187,7 +186,7 @@ def key_files(project_id: int, codebase_dir: Path) -> tuple[list[dict], list[str
     files, package_uids = [], []
     with session_scope() as session:
         for item in session.exec(statement.order_by(CodebaseResource.path)).all():
-            data = serializers.resource(item)
+            data = row_dict(item)
             data["content"] = _content(codebase_dir / item.path)
             files.append(data)
             package_uids.extend(uid for uid in item.for_packages or [] if uid not in package_uids)
@@ -219,7 +218,7 @@ def make_summary(project_id: int, codebase_dir: Path) -> dict:
     packages = [item for item in _packages(project_id) if item.package_uid in package_uids]
     summary["license_matches"] = license_matches(project_id)
     summary["key_files"] = files
-    summary["key_files_packages"] = [serializers.package(item) for item in packages]
+    summary["key_files_packages"] = [row_dict(item) for item in packages]
     return summary
 
 

@@ -10,6 +10,7 @@ from scanapp.db import session_scope
 from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
 from scanapp.policies import (
     PolicyError,
+    check_settings,
     license_alert,
     project_policies,
     score_alert,
@@ -95,8 +96,6 @@ def update_alerts_after_run(run_id: int) -> None:
 
 def set_project_policies(uuid: str, policies: str | dict | None) -> None:
     """Validate and store a project's ``policies`` setting, then recompute its alerts."""
-    from scanapp.policies import check_settings
-
     check_settings({"policies": policies})
     with session_scope() as session:
         project = get_project(session, uuid)

@@ -1,9 +1,13 @@
-"""Lists: the filters of the project list and of the per-project lists, and pages."""
+"""Lists: the project list filters, ``?field=value`` filters on a model's columns, pages."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from scanapp.errors import NotFoundError
 from scanapp.models import Project
 
 
@@ -25,3 +29,53 @@ def filter_projects(statement, filters: dict):
         # JSON list membership portable across SQLite and PostgreSQL: match the quoted item.
         statement = statement.where(sa.cast(Project.labels, sa.Text).contains(f'"{label}"'))
     return statement
+
+
+def filterable_columns(model) -> dict[str, sa.Column]:
+    """Scalar columns a list may be filtered by (not JSON, not internal ids)."""
+    return {
+        column.name: column
+        for column in model.__table__.columns
+        if not isinstance(column.type, sa.JSON) and column.name not in ("id", "project_id")
+    }
+
+
+def filter_by_columns(statement, model, filters: dict):
+    """Keep the rows whose column equals each value of ``filters`` (already typed)."""
+    columns = filterable_columns(model)
+    for name, value in filters.items():
+        statement = statement.where(columns[name] == value)
+    return statement
+
+
+@dataclass
+class Page:
+    """One page of a list: the items, the total count and where the page is."""
+
+    number: int
+    size: int
+    count: int
+    items: list = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        """Tell whether a later page exists."""
+        return self.number * self.size < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        """Tell whether an earlier page exists."""
+        return self.number > 1
+
+
+def page_of(session: Session, statement, number: int, size: int, transform=None) -> Page:
+    """Run ``statement`` for page ``number`` (from 1); a page past the end is NotFoundError."""
+    if number < 1:
+        raise NotFoundError("Invalid page.")
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    count = session.exec(counted).one()
+    if number > 1 and (number - 1) * size >= count:
+        raise NotFoundError("Invalid page.")
+    rows = session.exec(statement.offset((number - 1) * size).limit(size)).all()
+    items = [transform(row) for row in rows] if transform else list(rows)
+    return Page(number, size, count, items)

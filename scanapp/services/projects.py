@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, InvalidInputError, RunNotAllowedError
 from scanapp.models import (
@@ -25,10 +26,13 @@ from scanapp.models import (
 )
 from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
+from scanapp.schemas.fields import View
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
+from scanapp.services.listing import Page, filter_projects, page_of
 from scanapp.services.lookup import get_project
 from scanapp.services.queueing import check_queue_reachable, start_next_run
 from scanapp.services.runs import add_run, check_input_count, count_inputs
+from scanapp.services.views import project_view
 from scanapp.services.webhooks import check_subscriptions
 from scanapp.workdir import slugify, workdir_for
 
@@ -258,3 +262,25 @@ def reset_project(uuid: str) -> str:
         name, slug = project.name, project.slug
     workdir_for(slug).clear("codebase", "output", "tmp")
     return name
+
+
+def list_projects(filters: dict, page: int = 1) -> Page:
+    """Return a page of projects, newest first, each as listed (no counts)."""
+    with session_scope() as session:
+        statement = filter_projects(select(Project), filters).order_by(
+            Project.created_date.desc(), Project.id.desc()
+        )
+        return page_of(session, statement, page, get_settings().page_size,
+                       lambda item: project_view(session, item, detail=False))
+
+
+def all_projects() -> list[Project]:
+    """Return every project, oldest first."""
+    with session_scope() as session:
+        return list(session.exec(select(Project).order_by(Project.created_date, Project.id)).all())
+
+
+def project_detail(uuid: str, *, detail: bool = True) -> View:
+    """Return a project with its inputs, runs and (``detail``) counts and webhooks."""
+    with session_scope() as session:
+        return project_view(session, get_project(session, uuid), detail=detail)

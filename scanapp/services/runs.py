@@ -10,10 +10,37 @@ from scanapp import engine, lifecycle, queue
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError, RunNotAllowedError
 from scanapp.models import InputSource, Project, Run, RunStatus
-from scanapp.registry import resolve_spec
+from scanapp.registry import get_registry, resolve_spec
+from scanapp.schemas.fields import View
 from scanapp.services.lookup import get_project, get_run
 from scanapp.services.queueing import check_queue_reachable, enqueue, start_next_run
 from scanapp.services.run_end import finish_run
+from scanapp.services.views import run_detail_view
+
+
+def list_pipelines() -> list[dict]:
+    """Describe every pipeline: name, summary, description, steps and optional groups."""
+    return [pipeline.info() for pipeline in get_registry().values()]
+
+
+def run_detail(uuid: str) -> View:
+    """Return a run with its project's uuid, or raise NotFoundError."""
+    with session_scope() as session:
+        return run_detail_view(session, get_run(session, uuid))
+
+
+def project_runs(project_id: int) -> list[Run]:
+    """Return a project's runs in the order they execute."""
+    with session_scope() as session:
+        return list(session.exec(
+            select(Run).where(Run.project_id == project_id).order_by(Run.created_date, Run.id)
+        ).all())
+
+
+def load_run(run_id: int) -> Run:
+    """Return the run with this id, as stored now."""
+    with session_scope() as session:
+        return session.get(Run, run_id)
 
 
 def check_input_count(spec: str, count: int, *, final: bool) -> None:

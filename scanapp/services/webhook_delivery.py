@@ -24,6 +24,7 @@ from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import Run, WebhookDelivery, WebhookSubscription, utcnow
 from scanapp.netguard import private_address_of
+from scanapp.queue import get_queue
 from scanapp.services import webhooks
 
 log = logging.getLogger(__name__)
@@ -136,8 +137,6 @@ def send(delivery_id: str) -> None:
 def enqueue_delivery(delivery_id: str) -> None:
     """Enqueue the delivery job, retried with the configured backoff intervals."""
     from rq import Retry
-
-    from scanapp.queue import get_queue
 
     intervals = list(get_settings().webhook_retry_intervals)
     get_queue().enqueue(

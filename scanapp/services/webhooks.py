@@ -8,15 +8,17 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from scanapp import serializers
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
 from scanapp.lifecycle import next_run
-from scanapp.models import Project, Run, RunStatus, WebhookDelivery, WebhookSubscription
+from scanapp.models import Project, Run, RunStatus, WebhookSubscription
 from scanapp.netguard import private_address_of
+from scanapp.schemas.fields import using_base_url
+from scanapp.schemas.projects import ProjectCounts, ProjectDetailSchema, RunSchema, run_view
 from scanapp.services.lookup import get_project
 from scanapp.services.outputs import results_document
+from scanapp.services.views import project_counts, project_view
 
 FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
 MAX_URL_LENGTH = 1024
@@ -63,25 +65,6 @@ def add_webhook(project_uuid: str, data: dict) -> WebhookSubscription:
     return subscription
 
 
-def list_statement(project: Project):
-    """Select a project's subscriptions, oldest first."""
-    return (
-        select(WebhookSubscription)
-        .where(WebhookSubscription.project_id == project.id)
-        .order_by(WebhookSubscription.created_date, WebhookSubscription.id)
-    )
-
-
-def list_deliveries(session: Session, subscription_id: int) -> list[tuple[WebhookDelivery, str]]:
-    """Every delivery attempt of a subscription with its run's uuid, oldest first."""
-    return session.exec(
-        select(WebhookDelivery, Run.uuid)
-        .join(Run, Run.id == WebhookDelivery.run_id, isouter=True)
-        .where(WebhookDelivery.webhook_id == subscription_id)
-        .order_by(WebhookDelivery.sent_date, WebhookDelivery.id)
-    ).all()
-
-
 def is_chain_end(session: Session, run: Run) -> bool:
     """Tell whether no later run of the project will start after ``run``."""
     if run.status != RunStatus.SUCCESS:
@@ -114,12 +97,19 @@ def event_for(run: Run) -> str:
 
 
 def build_payload(session: Session, run: Run, *, summary: bool, results: bool) -> dict:
-    """``{"project", "run"}`` details, plus ``summary`` and ``results`` when asked."""
+    """``{"project", "run"}`` details, plus ``summary`` and ``results`` when asked.
+
+    URLs are on ``SCANAPP_SITE_URL``; the project's webhooks are left out (a receiver never
+    sees the others' URLs).
+    """
     project = session.get(Project, run.project_id)
-    base = get_settings().site_url
-    project_data = serializers.project(session, project, base)
-    project_data.pop("webhooks", None)  # never show one receiver the others' URLs
-    payload = {"project": project_data, "run": serializers.run(run, base, project.uuid)}
+    with using_base_url(get_settings().site_url):
+        payload = {
+            "project": ProjectDetailSchema(exclude=("webhooks",)).dump(
+                project_view(session, project)
+            ),
+            "run": RunSchema().dump(run_view(run, project.uuid)),
+        }
     if summary:
         payload["summary"] = project_summary(session, project)
     if results:
@@ -128,10 +118,8 @@ def build_payload(session: Session, run: Run, *, summary: bool, results: bool) -
 
 
 def project_summary(session: Session, project: Project) -> dict:
-    """Return the project's summary: counts and the per-kind summaries of its detail."""
-    detail = serializers.project(session, project, get_settings().site_url)
-    keys = [key for key in detail if key.endswith(("_count", "_summary"))]
-    return {key: detail[key] for key in keys}
+    """Return the project's counts and the per-kind summaries of its detail."""
+    return ProjectCounts().dump(project_counts(session, project.id))
 
 
 def project_results(project: Project) -> dict:

@@ -1,0 +1,224 @@
+"""Request schemas: the bodies (JSON, form or multipart) and query strings the API reads."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate
+from werkzeug.datastructures import FileStorage
+
+from outputs.formats import DOWNLOADS, versions_text
+from outputs.report import REPORT_MODELS
+from scanapp.policies import FAIL_LEVELS
+from scanapp.services.listing import filterable_columns
+
+INT64 = validate.Range(min=-(2**63), max=2**63 - 1, error="Must fit in a 64-bit integer.")
+
+
+class StringOrList(fields.Field):
+    """A string, or a list of strings (repeated form keys too); always loaded as a list."""
+
+    #: Read every value of a repeated form key.
+    is_multiple = True
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in items):
+            raise ValidationError("Expected a string or a list of strings.")
+        return items
+
+
+class Upload(fields.Field):
+    """An uploaded file, sent as a ``multipart/form-data`` part."""
+
+    def __init__(self, **kwargs):
+        """Document the field as binary."""
+        super().__init__(metadata={"type": "string", "format": "binary"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Send files as multipart/form-data parts.")
+        return value
+
+
+def _strings() -> StringOrList:
+    return StringOrList(
+        load_default=list,
+        metadata={"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    )
+
+
+def _not_blank(message: str):
+    def check(value: str) -> None:
+        if not value.strip():
+            raise ValidationError(message)
+
+    return check
+
+
+class Body(Schema):
+    """A request body: unknown fields are ignored, as ScanCode.io does."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class WebhookArguments(Body):
+    """A webhook subscription: the URL to POST to when runs end, and what to send."""
+
+    target_url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    trigger_on_each_run = fields.Boolean(load_default=False)
+    include_summary = fields.Boolean(load_default=False)
+    include_results = fields.Boolean(load_default=False)
+    is_active = fields.Boolean(load_default=True)
+
+
+class ProjectCreateArguments(Body):
+    """A new project: name, inputs (URLs and uploads), pipelines, labels, settings, webhooks."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    input_urls = _strings()
+    upload_file = fields.List(Upload(), load_default=list)
+    upload_file_tag = fields.String(load_default="", validate=validate.Length(max=50))
+    pipeline = _strings()
+    execute_now = fields.Boolean(load_default=False)
+    labels = _strings()
+    notes = fields.String(load_default="")
+    settings = fields.Dict(keys=fields.String(), load_default=dict)
+    webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False)
+    webhooks = fields.List(fields.Nested(WebhookArguments), load_default=list)
+
+
+class AddInputArguments(Body):
+    """More inputs for a project whose runs have not started."""
+
+    input_urls = _strings()
+    upload_file = fields.List(Upload(), load_default=list)
+    upload_file_tag = fields.String(load_default="", validate=validate.Length(max=50))
+
+
+class AddPipelineArguments(Body):
+    """A pipeline to add (``name`` or ``name:Group1,Group2``), started with ``execute_now``."""
+
+    pipeline = fields.String(
+        required=True,
+        validate=_not_blank("Pipeline required."),
+        error_messages={"required": "Pipeline required."},
+    )
+    execute_now = fields.Boolean(load_default=False)
+
+
+class ArchiveArguments(Body):
+    """Which work directories to empty when archiving."""
+
+    remove_input = fields.Boolean(load_default=False)
+    remove_codebase = fields.Boolean(load_default=False)
+    remove_output = fields.Boolean(load_default=False)
+
+
+class Query(Schema):
+    """A query string: unknown parameters are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageArguments(Query):
+    """The page of a list (from 1)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
+class ProjectFilterArguments(PageArguments):
+    """The project list filters."""
+
+    name = fields.String()
+    name__contains = fields.String()
+    name__startswith = fields.String()
+    uuid = fields.UUID()
+    is_archived = fields.Boolean()
+    label = fields.List(fields.String())
+
+
+class FileContentArguments(Query):
+    """``file_content/?path=``: the path of a codebase file."""
+
+    path = fields.String(required=True)
+
+
+class FailLevelArguments(Query):
+    """``?fail_level=``: the least severe alert to report (case-insensitive)."""
+
+    fail_level = fields.String(
+        load_default="ERROR", metadata={"description": ", ".join(FAIL_LEVELS) + " (any case)."}
+    )
+
+
+class DownloadArguments(Query):
+    """``results_download/``: the format and, for SBOMs, the spec version."""
+
+    output_format = fields.String(
+        load_default="json", metadata={"description": "One of: " + ", ".join(DOWNLOADS)}
+    )
+    version = fields.String(load_default=None, metadata={"description": versions_text()})
+
+
+class OutputFileArguments(Query):
+    """``outputs/?filename=``: one file of output/ to download."""
+
+    filename = fields.String(load_default=None)
+
+
+class ReportArguments(ProjectFilterArguments):
+    """``report/``: the kind of record, over the projects the list filters select."""
+
+    model = fields.String(
+        load_default=None, metadata={"description": "One of: " + ", ".join(REPORT_MODELS)}
+    )
+
+
+def _filter_field(column: sa.Column) -> fields.Field:
+    python_type = column.type.python_type
+    if python_type is bool:
+        return fields.Boolean()
+    if python_type is int:
+        return fields.Integer(validate=INT64)
+    if python_type is float:
+        return fields.Float()
+    return fields.String()
+
+
+class FilterArguments(Schema):
+    """``?column=value`` filters of a list and its ``page``; an unknown parameter is a 400."""
+
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    format = fields.String(metadata={"description": "Accepted (DRF clients send it), ignored."})
+    page_size = fields.String(
+        metadata={"description": "Accepted, ignored: pages hold SCANAPP_PAGE_SIZE items."}
+    )
+
+    @post_load
+    def drop_ignored(self, data: dict, **kwargs) -> dict:
+        """Leave out the parameters that are accepted but ignored."""
+        return {key: value for key, value in data.items() if key not in ("format", "page_size")}
+
+
+_FILTERS: dict[tuple, type[Schema]] = {}
+
+
+def filter_arguments(model, **extra: fields.Field) -> type[Schema]:
+    """Return the query schema of a list of ``model``: ``?column=value`` on scalar columns.
+
+    ``extra`` adds filters of other names; an unknown parameter is a 400 naming it.
+    """
+    key = (model, tuple(sorted(extra)))
+    if key not in _FILTERS:
+        columns = filterable_columns(model)
+        declared = {name: _filter_field(column) for name, column in columns.items()}
+        declared.update(extra)
+        name = f"{model.__name__}Filters"
+        doc = f"Filters of the {model.__name__} list: each scalar column, and the page."
+        _FILTERS[key] = type(name, (FilterArguments,), {**declared, "__doc__": doc})
+    return _FILTERS[key]

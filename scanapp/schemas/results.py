@@ -1,0 +1,45 @@
+"""The JSON results document (``results/`` and the ``json`` output), as documented."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from scanapp.schemas.fields import AlwaysPresent, text_list
+from scanapp.schemas.lists import RelationSchema
+from scanapp.schemas.projects import InputSourceSchema, RunSchema
+from scanapp.schemas.rows import DependencySchema, MessageSchema, PackageSchema, ResourceSchema
+
+
+class HeaderMessageSchema(MessageSchema):
+    """A project message as the results headers list it."""
+
+    class Meta(MessageSchema.Meta):
+        exclude = ("id", "project_id", "message")
+
+
+class HeaderSchema(AlwaysPresent):
+    """The results header: the tool, the project, its inputs, runs and messages."""
+
+    tool_name = fields.String()
+    tool_version = fields.String()
+    notice = fields.String()
+    uuid = fields.String()
+    name = fields.String()
+    created_date = fields.String()
+    notes = fields.String()
+    labels = text_list()
+    settings = fields.Dict(keys=fields.String())
+    input_sources = fields.List(fields.Nested(InputSourceSchema))
+    runs = fields.List(fields.Nested(RunSchema))
+    messages = fields.List(fields.Nested(HeaderMessageSchema))
+    extra_data = fields.Dict(keys=fields.String())
+
+
+class ResultsSchema(AlwaysPresent):
+    """ScanCode-shaped results: headers, packages, dependencies, files and relations."""
+
+    headers = fields.List(fields.Nested(HeaderSchema))
+    packages = fields.List(fields.Nested(PackageSchema))
+    dependencies = fields.List(fields.Nested(DependencySchema))
+    files = fields.List(fields.Nested(ResourceSchema))
+    relations = fields.List(fields.Nested(RelationSchema))

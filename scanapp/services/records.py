@@ -1,0 +1,109 @@
+"""The per-project lists: resources, packages, dependencies, messages, relations, webhooks."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from scanapp.config import get_settings
+from scanapp.db import session_scope
+from scanapp.errors import NotFoundError
+from scanapp.models import (
+    CodebaseRelation,
+    CodebaseResource,
+    DiscoveredDependency,
+    DiscoveredPackage,
+    ProjectMessage,
+    Run,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from scanapp.queries import relation_values, relations_query
+from scanapp.schemas.fields import View
+from scanapp.services.listing import Page, filter_by_columns, page_of
+from scanapp.services.lookup import get_project
+from scanapp.workdir import resolve_inside, workdir_for
+
+#: List name -> (model, order of the rows).
+LISTS = {
+    "resources": (CodebaseResource, (CodebaseResource.path,)),
+    "packages": (
+        DiscoveredPackage,
+        (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name,
+         DiscoveredPackage.version, DiscoveredPackage.id),
+    ),
+    "dependencies": (DiscoveredDependency, (DiscoveredDependency.id,)),
+    "messages": (ProjectMessage, (ProjectMessage.created_date, ProjectMessage.id)),
+}
+#: Filters of the relation list on the paths of its two resources.
+RELATION_PATHS = ("from_resource", "to_resource")
+
+
+def list_records(project_uuid: str, name: str, filters: dict, page: int = 1) -> Page:
+    """Return a page of one of a project's lists (``LISTS``), filtered by column values."""
+    model, order = LISTS[name]
+    with session_scope() as session:
+        project = get_project(session, project_uuid)
+        statement = select(model).where(model.project_id == project.id)
+        statement = filter_by_columns(statement, model, filters).order_by(*order)
+        return page_of(session, statement, page, get_settings().page_size)
+
+
+def list_relations(project_uuid: str, filters: dict, page: int = 1) -> Page:
+    """Return a page of a project's relations, filtered by paths and relation columns."""
+    with session_scope() as session:
+        project = get_project(session, project_uuid)
+        query = relations_query(project.id)
+        statement = query.statement
+        for key in RELATION_PATHS:
+            if key in filters:
+                statement = statement.where(query.paths[key] == filters[key])
+        columns = {key: value for key, value in filters.items() if key not in RELATION_PATHS}
+        statement = filter_by_columns(statement, CodebaseRelation, columns).order_by(
+            query.paths["to_resource"], query.paths["from_resource"], CodebaseRelation.id
+        )
+        return page_of(session, statement, page, get_settings().page_size, relation_values)
+
+
+def list_webhooks(project_uuid: str, page: int = 1) -> Page:
+    """Return a page of a project's webhook subscriptions, each with its deliveries."""
+    with session_scope() as session:
+        project = get_project(session, project_uuid)
+        statement = (
+            select(WebhookSubscription)
+            .where(WebhookSubscription.project_id == project.id)
+            .order_by(WebhookSubscription.created_date, WebhookSubscription.id)
+        )
+        found = page_of(session, statement, page, get_settings().page_size)
+        found.items = [
+            View(item, deliveries=_deliveries(session, item.id)) for item in found.items
+        ]
+        return found
+
+
+def _deliveries(session, subscription_id: int) -> list[View]:
+    rows = session.exec(
+        select(WebhookDelivery, Run.uuid)
+        .join(Run, Run.id == WebhookDelivery.run_id, isouter=True)
+        .where(WebhookDelivery.webhook_id == subscription_id)
+        .order_by(WebhookDelivery.sent_date, WebhookDelivery.id)
+    ).all()
+    return [View(delivery, run=run_uuid) for delivery, run_uuid in rows]
+
+
+def file_content(project_uuid: str, path: str) -> str:
+    """Return the text of a file of the project's codebase or raise NotFoundError."""
+    with session_scope() as session:
+        codebase = workdir_for(get_project(session, project_uuid).slug).codebase
+    target = resolve_inside(codebase, path)
+    if target is None or not target.is_file():
+        raise NotFoundError("File not found.")
+    return target.read_text(encoding="utf-8", errors="replace")
+
+
+def summary(project_uuid: str) -> dict:
+    """Return the summary scan_single_package stored, or raise NotFoundError."""
+    with session_scope() as session:
+        found = (get_project(session, project_uuid).extra_data or {}).get("summary")
+    if found is None:
+        raise NotFoundError("Summary file not available")
+    return found
