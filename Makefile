@@ -29,4 +29,5 @@ test: setup services
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check scanapp pipelines outputs tests
+	$(BIN)/ruff check scanapp pipelines outputs tests bench docs
+	$(BIN)/lint-imports

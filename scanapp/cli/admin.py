@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
-from sqlmodel import select
+from gunicorn.app.base import BaseApplication
 
-from scanapp.db import migrate, session_scope
-from scanapp.models import Project
+from scanapp.api import create_app
+from scanapp.db import migrate
+from scanapp.policies import check_global_file
+from scanapp.services.projects import ProjectRequest, all_projects
+from scanapp.services.projects import create_project as create
+from scanapp.services.users import create_user as create_api_user
 
 
 def register(group: click.Group) -> None:
@@ -23,11 +28,6 @@ def register(group: click.Group) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Apply migrations then serve the REST API with gunicorn."""
-    from gunicorn.app.base import BaseApplication
-
-    from scanapp.api import create_app
-    from scanapp.policies import check_global_file
-
     check_global_file()  # an invalid policies file stops the start, naming its line or key
     migrate()
 
@@ -54,10 +54,8 @@ def migrate_command() -> None:
 @click.argument("username")
 def create_user(username: str) -> None:
     """Create an API user and print their key (the last word of the output)."""
-    from scanapp.services.users import create_user as create
-
     migrate()
-    key = create(username)
+    key = create_api_user(username)
     click.echo(f"User {username} created with API key: {key}")
 
 
@@ -74,11 +72,6 @@ def create_user(username: str) -> None:
 @click.option("--execute", is_flag=True, help="Queue the pipelines now (needs a worker and Redis).")
 def create_project(name, input_urls, input_files, pipelines, labels, notes, execute) -> None:
     """Create a project with inputs and pipelines; prints its uuid."""
-    from pathlib import Path
-
-    from scanapp.services.projects import ProjectRequest
-    from scanapp.services.projects import create_project as create
-
     migrate()
     project = create(
         ProjectRequest(
@@ -99,11 +92,9 @@ def create_project(name, input_urls, input_files, pipelines, labels, notes, exec
 def list_projects(as_json: bool) -> None:
     """List projects: uuid, name and creation date."""
     migrate()
-    with session_scope() as session:
-        rows = session.exec(select(Project).order_by(Project.created_date)).all()
-        for project in rows:
-            if as_json:
-                click.echo(json.dumps({"uuid": project.uuid, "name": project.name,
-                                       "created_date": project.created_date.isoformat()}))
-            else:
-                click.echo(f"{project.uuid}  {project.created_date:%Y-%m-%d %H:%M}  {project.name}")
+    for project in all_projects():
+        if as_json:
+            click.echo(json.dumps({"uuid": project.uuid, "name": project.name,
+                                   "created_date": project.created_date.isoformat()}))
+        else:
+            click.echo(f"{project.uuid}  {project.created_date:%Y-%m-%d %H:%M}  {project.name}")

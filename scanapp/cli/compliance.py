@@ -7,7 +7,8 @@ import sys
 import click
 
 from scanapp.db import migrate
-from scanapp.policies import FAIL_LEVELS
+from scanapp.policies import FAIL_LEVELS, PolicyError
+from scanapp.services.compliance import compliance_alerts
 from scanapp.services.lookup import find_project_uuid
 
 
@@ -29,9 +30,6 @@ def check_compliance(project: str, fail_level: str) -> None:
     setting, a policies.yml input, else SCANAPP_POLICIES_FILE). Exits 2 when those
     policies are invalid. Example: scanapp check-compliance my-project --fail-level WARNING
     """
-    from scanapp.policies import PolicyError
-    from scanapp.services.compliance import compliance_alerts
-
     migrate()
     uuid = find_project_uuid(project)
     level = fail_level.upper()

@@ -9,12 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from sqlmodel import select
 
 from outputs.formats import FORMATS, versions_text
-from scanapp.db import migrate, session_scope
+from scanapp.db import migrate
+from scanapp.lifecycle import execution_time
 from scanapp.models import Run, RunStatus
 from scanapp.policies import FAIL_LEVELS
+from scanapp.services import runs
+from scanapp.services.compliance import compliance_alerts
+from scanapp.services.outputs import write_output
+from scanapp.services.projects import ProjectRequest, create_project
 
 
 def register(group: click.Group) -> None:
@@ -52,10 +56,9 @@ def run(pipeline, inputs, more, output_format, format_version, output, name, fai
     """
     migrate()
     project = _create_project(name or _default_name(inputs[0]), [pipeline, *more], inputs)
-    for run_id, pipeline_name in _runs(project.id):
-        exitcode = _execute(run_id, pipeline_name, quiet)
-        if exitcode != 0:
-            _fail(run_id, pipeline_name)
+    for item in runs.project_runs(project.id):
+        if _execute(item.id, item.pipeline_name, quiet) != 0:
+            _fail(item.id, item.pipeline_name)
     write_result(project.uuid, output_format, format_version, output)
     if fail_level:
         _gate(project.uuid, fail_level.upper())
@@ -80,8 +83,6 @@ def _split_local(item: str) -> tuple[Path, str] | None:
 
 
 def _create_project(name: str, pipelines: list[str], inputs: tuple[str, ...]):
-    from scanapp.services.projects import ProjectRequest, create_project
-
     urls, uploads = [], []
     for item in inputs:
         local = _split_local(item)
@@ -95,31 +96,20 @@ def _create_project(name: str, pipelines: list[str], inputs: tuple[str, ...]):
     return project
 
 
-def _runs(project_id: int) -> list[tuple[int, str]]:
-    with session_scope() as session:
-        runs = session.exec(
-            select(Run).where(Run.project_id == project_id).order_by(Run.created_date, Run.id)
-        ).all()
-        return [(item.id, item.pipeline_name) for item in runs]
-
-
 def _execute(run_id: int, pipeline_name: str, quiet: bool) -> int:
-    from scanapp.services.runs import execute_in_process
-
     display = None if quiet else _Progress(run_id, pipeline_name)
     if display:
         display.start()
     try:
-        return execute_in_process(run_id)
+        return runs.execute_in_process(run_id)
     finally:
         if display:
             display.stop()
 
 
 def _fail(run_id: int, pipeline_name: str) -> None:
-    with session_scope() as session:
-        item = session.get(Run, run_id)
-        output, status = item.task_output.strip(), item.status
+    item = runs.load_run(run_id)
+    output, status = item.task_output.strip(), item.status
     last = output.splitlines()[-1] if output else f"status {status}"
     click.echo(f"Error: pipeline {pipeline_name} failed: {last}", err=True)
     if output:
@@ -129,8 +119,6 @@ def _fail(run_id: int, pipeline_name: str) -> None:
 
 def write_result(project_uuid: str, output_format: str, version: str | None, output: str) -> None:
     """Render the output into the project's output/ and copy it to ``output`` (- = stdout)."""
-    from scanapp.services.outputs import write_output
-
     path = write_output(project_uuid, output_format, version=version)
     if output == "-":
         with open(path, "rb") as source:
@@ -142,8 +130,6 @@ def write_result(project_uuid: str, output_format: str, version: str | None, out
 
 
 def _gate(project_uuid: str, fail_level: str) -> None:
-    from scanapp.services.compliance import compliance_alerts
-
     alerts = compliance_alerts(project_uuid, fail_level)
     for kind, groups in alerts.items():
         for severity, items in groups.items():
@@ -181,9 +167,7 @@ class _Progress:
             self._show()
 
     def _show(self, final: bool = False) -> None:
-        with session_scope() as session:
-            item = session.get(Run, self.run_id)
-            line = self._line(item)
+        line = self._line(runs.load_run(self.run_id))
         if line == self.last and not final:
             return
         if self.tty:
@@ -195,8 +179,6 @@ class _Progress:
 
     def _line(self, item: Run) -> str:
         if item.status in RunStatus.ENDED:
-            from scanapp.lifecycle import execution_time
-
             return f"[{self.pipeline_name}] {item.status} in {execution_time(item)} s"
         line = f"[{self.pipeline_name} {item.current_step or item.status}]"
         progress = item.progress or {}

@@ -10,6 +10,8 @@ from rq.worker import Worker
 
 from scanapp.config import get_settings
 from scanapp.db import dispose_engines, migrate
+from scanapp.queue import get_redis
+from scanapp.services.reconcile import reconcile as reconcile_runs
 
 log = logging.getLogger("scanapp.worker")
 
@@ -54,11 +56,9 @@ class ScanappWorker(Worker):
 
     def reconcile(self) -> None:
         """Reconcile runs with jobs, log what changed, and close database connections."""
-        from scanapp.services.reconcile import reconcile
-
         self._reconciled_at = time.monotonic()
         try:
-            report = reconcile()
+            report = reconcile_runs()
         except Exception:  # noqa: BLE001 - the worker keeps working; tried again next interval
             log.exception("Reconciliation failed")
             return
@@ -106,8 +106,6 @@ def worker(burst: bool, queues: tuple[str, ...], name: str | None, verbose: bool
       scanapp worker
       scanapp worker --burst --queue default
     """
-    from scanapp.queue import get_redis
-
     settings = get_settings()
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
