@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 from scanapp.config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: The PostgreSQL advisory lock taken while migrating (any fixed 64-bit number).
+MIGRATION_LOCK_KEY = 0x5CA4_A990
 
 
 def normalize_url(url: str) -> str:
@@ -74,10 +81,8 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
-def alembic_config(url: str | None = None):
+def alembic_config(url: str | None = None) -> Config:
     """Return the Alembic configuration for the packaged migrations."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", normalize_url(url or get_settings().sqlalchemy_url))
@@ -85,9 +90,62 @@ def alembic_config(url: str | None = None):
 
 
 def migrate(url: str | None = None) -> None:
-    """Create or upgrade the schema to the latest migration."""
-    from alembic import command
+    """Create or upgrade the schema to the latest migration, one process at a time.
 
-    if (url or get_settings().sqlalchemy_url).startswith("sqlite"):
-        get_settings().workdirs.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "head")
+    Any number of processes (``scanapp serve``, workers, the CLI) may call it at the same
+    instant on a fresh database: one migrates under a lock (a PostgreSQL advisory lock, or a
+    file lock beside the SQLite file) while the others wait for it, then find the schema
+    current and go on.
+    """
+    url = url or get_settings().sqlalchemy_url
+    config = alembic_config(url)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with _migration_lock(url):
+        if current_revision(url) != head:
+            command.upgrade(config, "head")
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """Return the schema's Alembic revision, None on an empty database."""
+    engine = sa.create_engine(normalize_url(url or get_settings().sqlalchemy_url),
+                              poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    if url.startswith("sqlite"):
+        with _file_lock(url):
+            yield
+        return
+    engine = sa.create_engine(normalize_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            key = {"key": MIGRATION_LOCK_KEY}
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), key)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _file_lock(url: str) -> Iterator[None]:
+    database = sa.engine.make_url(url).database or ""
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate-lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
