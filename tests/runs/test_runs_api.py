@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlmodel import select
 
 from scanapp.lifecycle import update_run
 from scanapp.models import RunStatus
@@ -290,3 +291,27 @@ def test_a_run_broken_outside_its_steps_ends_in_failure(client, monkeypatch):
     assert engine.execute_run(get_run(uuid).id) == 1
     run = get_run(uuid)
     assert run.status == "failure" and "OSError: disk full" in run.task_output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_create_with_execute_now_and_redis_unreachable_is_503_and_stores_nothing(
+    client, settings, redis_url
+):
+    from scanapp.db import session_scope
+    from scanapp.models import Project
+
+    body = {"name": "now", "pipeline": ["do_nothing"], "execute_now": True,
+            "input_urls": ["https://example.com/a.zip"]}
+    override(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    response = client.post("/api/projects/", json=body)
+    assert response.status_code == 503, response.json
+    assert "task queue is not reachable" in response.json["message"]
+    with session_scope() as session:
+        assert session.exec(select(Project)).all() == []
+    projects = settings.workdirs / "projects"
+    assert not projects.exists() or list(projects.iterdir()) == []
+    override(redis_url=redis_url)
+    again = client.post("/api/projects/", json=body)
+    assert again.status_code == 201, again.json
+    [uuid] = run_uuids(client, again.json)
+    assert get_run(uuid).status == "queued" and get_queue().job_ids == [uuid]
