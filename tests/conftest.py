@@ -31,12 +31,19 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}"
 
 
+def skip_for_missing_service(reason: str) -> None:
+    """Skip a test whose service is missing; under ``CI=true`` fail it instead."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: a missing service fails the run)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
-    """Skip (with the reason) when no PostgreSQL server answers."""
+    """Skip (with the reason) when no PostgreSQL server answers; fail under CI."""
     reason = _postgres_available()
     if reason:
-        pytest.skip(reason)
+        skip_for_missing_service(reason)
     return PG_ADMIN_URL
 
 
@@ -161,7 +168,7 @@ REDIS_TEST_URL = os.environ.get("SCANAPP_TEST_REDIS_URL", "redis://127.0.0.1:637
 def redis_url(settings, monkeypatch):
     """A real Redis on a throw-away database number, claimed for this test and flushed after.
 
-    Skips (with the reason) when no Redis answers.
+    Skips (with the reason) when no Redis answers; fails under ``CI=true``.
     """
     import redis
 
@@ -171,7 +178,7 @@ def redis_url(settings, monkeypatch):
         probe = redis.Redis.from_url(f"{REDIS_TEST_URL}/0", socket_connect_timeout=2)
         probe.ping()
     except redis.RedisError as error:
-        pytest.skip(f"Redis not reachable at {REDIS_TEST_URL}: {error}")
+        skip_for_missing_service(f"Redis not reachable at {REDIS_TEST_URL}: {error}")
     for number in range(1, 16):
         connection = redis.Redis.from_url(f"{REDIS_TEST_URL}/{number}")
         claimed = connection.set("scanapp-test-claim", os.getpid(), nx=True, ex=900)
@@ -181,7 +188,7 @@ def redis_url(settings, monkeypatch):
         if ours and connection.dbsize() == 1:
             break
     else:
-        pytest.skip("No free Redis database number (1-15) for the test")
+        skip_for_missing_service("No free Redis database number (1-15) for the test")
     url = f"{REDIS_TEST_URL}/{number}"
     set_settings(dataclasses.replace(get_settings(), redis_url=url))
     monkeypatch.setenv("SCANAPP_REDIS_URL", url)

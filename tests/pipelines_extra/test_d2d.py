@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from scanapp import db
 from scanapp.models import CodebaseRelation, CodebaseResource, RunStatus
+from tests.conftest import skip_for_missing_service
 from tests.pipelines_builtin.conftest import scan_settings  # noqa: F401 - fixture
 
 APP_JAVA = """\
@@ -98,7 +99,7 @@ def _js_bundle(tmp: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def mapped(scan_settings, tmp_path_factory):  # noqa: F811
     if not shutil.which("javac"):
-        pytest.skip("javac is not installed")
+        skip_for_missing_service("javac is not installed (Debian's default-jdk-headless)")
     tmp = tmp_path_factory.mktemp("d2d")
     jar, java_sources = _java_jar(tmp)
     dist, web = _js_bundle(tmp)
