@@ -18,6 +18,15 @@ class AnalyzeDockerImage(ScanCodebase):
     readable; the files they installed are linked to them (``system-package``). Every
     other file is then scanned like scan_codebase: file info, application packages,
     licenses, copyrights, emails and URLs.
+
+    A ``docker://`` pull speaks the registry API v2 (anonymous bearer tokens; the linux
+    manifest of this host's architecture from a multi-platform index; every blob checked
+    against its digest; the download limits and address checks of other URLs; loopback
+    registries over plain http, as Docker does). Whiteouts (``.wh.<name>``,
+    ``.wh..wh..opq``) remove lower files; an entry with a ``..`` or absolute path, or written
+    through a symbolic link, is refused with a warning; links are kept, never followed. The
+    project's ``extra_data.images`` holds each image's id, tags, os, architecture and distro
+    (from os-release); system packages are ``pkg:deb/...``, ``pkg:apk/...``, ``pkg:rpm/...``.
     """
 
     @classmethod

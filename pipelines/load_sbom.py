@@ -13,6 +13,13 @@ class LoadSbom(ScanCodebase):
     description and OpenSSF scorecard score; each dependency edge becomes a dependency,
     resolved to the loaded package when the target is in the SBOM. A bad package or edge
     is reported as a message naming it, and the rest of the document is still loaded.
+
+    Dependencies come from SPDX ``DEPENDS_ON`` and ``*_DEPENDENCY_OF`` relationships and from
+    CycloneDX ``dependsOn`` edges: ``for_package_uid`` is the depending package,
+    ``resolved_to_package_uid`` the target when it is in the SBOM (else null) and
+    ``datafile_path`` the SBOM. A CycloneDX property named like ``*scorecard*score`` goes to
+    ``extra_data.scorecard``; ``metadata.component`` (what the SBOM describes) is not a
+    package. No SBOM at all among the inputs fails the run.
     """
 
     @classmethod

@@ -14,6 +14,15 @@ class MapDeployToDevelop(Pipeline):
     group, JavaScript bundles to sources through their source maps with the ``JavaScript``
     group, then common paths), and ``to`` files left unmapped get the status
     ``requires-review``. Select groups with ``map_deploy_to_develop:Java,JavaScript``.
+
+    The ``map_type`` of a relation says how it was found: ``sha1`` (identical content),
+    ``java_to_class`` (``Foo$Bar.class`` to ``Foo.java`` of the same package path),
+    ``js_compiled`` (through a source map; ``extra_data.content_matches`` compares its
+    ``sourcesContent``), ``js_path`` (``app.min.js`` to ``app.js``, ``.ts``, ``.jsx``...)
+    and ``path`` (the same trailing path, at least 2 segments or the whole path;
+    ``extra_data.path_score``). ``to`` files end ``mapped``, ``archive-extracted`` (an archive
+    whose content was mapped) or ``requires-review``; resources carry the tag ``from`` or
+    ``to``. The relations are listed at ``/api/projects/{uuid}/relations/``.
     """
 
     @classmethod

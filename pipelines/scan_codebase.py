@@ -12,6 +12,25 @@ class ScanCodebase(Pipeline):
     recorded and scanned with scancode-toolkit in a process pool, then packages and
     their dependencies are assembled from manifests and lockfiles, and each file is
     linked to the packages it belongs to (``for_packages``).
+
+    Inputs are fetched into input/ first: an http(s) URL's file name comes from
+    Content-Disposition or the URL (a ``#fragment`` is the input's tag), within
+    ``SCANAPP_DOWNLOAD_TIMEOUT`` and ``SCANAPP_MAX_DOWNLOAD_SIZE``; ``pkg:pypi/name@version``
+    and ``pkg:npm/name@version`` are resolved on ``SCANAPP_PYPI_URL`` and
+    ``SCANAPP_NPM_REGISTRY_URL``; git URLs are shallow-cloned. A host resolving to a private,
+    loopback or link-local address is refused, on every redirect too, unless
+    ``SCANAPP_ALLOW_PRIVATE_URLS=true``. A failed download fails the run, naming the URL.
+
+    Archives (tar.*, zip, whl, jar, deb, rpm, 7z, gem...) are extracted into
+    ``<name>-extract/`` beside them. Entries with ``../`` or absolute paths and links out of
+    codebase/ are refused with a warning; an archive writing more than
+    ``SCANAPP_EXTRACT_MAX_SIZE`` or expanding more than ``SCANAPP_EXTRACT_MAX_RATIO`` times
+    its size is stopped (archive bomb) with an error message.
+
+    Files are scanned in ``SCANAPP_PROCESSES`` processes sharing one license index; a file
+    over ``SCANAPP_SCAN_MAX_FILE_SIZE`` is ``not-analyzed`` and one that takes more than
+    ``SCANAPP_SCAN_FILE_TIMEOUT`` seconds is ``scanned-with-error``, each with a message. The
+    run's ``progress`` (done, total, rate, eta) moves as files finish.
     """
 
     @classmethod

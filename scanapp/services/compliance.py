@@ -31,8 +31,7 @@ _CHUNK = 500
 def update_alerts(project_id: int) -> str | None:
     """Recompute and store every resource and package alert of a project; raise PolicyError.
 
-    Returns the fingerprint of the policies used (None when the project has none). Pipelines
-    that change license expressions outside a run's end may call this.
+    Returns the fingerprint of the policies used (None when the project has none).
     """
     with session_scope() as session:
         project = session.get(Project, project_id)
