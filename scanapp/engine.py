@@ -43,7 +43,7 @@ class RunContext:
         rate = done / elapsed
         eta = round((total - done) / rate, 1) if rate and total >= done else None
         progress = {"done": done, "total": total, "rate": round(rate, 2), "eta": eta}
-        lifecycle.update_run(self.run_id, progress=progress)
+        lifecycle.record_progress(self.run_id, progress)
 
     def log(self, line: str) -> None:
         """Append a timestamped line to the run log."""
@@ -123,7 +123,7 @@ def _run_steps(run: Run, context: RunContext) -> tuple[int, str]:
         if not lifecycle.is_running(run.id):
             context.log(f"Step [{name}] not started: the run is no longer running")
             return lifecycle.FAILURE_EXITCODE, "The run was stopped or marked stale."
-        lifecycle.update_run(run.id, current_step=f"{index}/{len(steps)} {name}")
+        lifecycle.record_step(run.id, f"{index}/{len(steps)} {name}")
         context.log(f"Step [{name}] starting")
         started = time.monotonic()
         try:

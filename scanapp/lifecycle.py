@@ -144,6 +144,16 @@ def fail_unstarted(run_id: int, output: str) -> bool:
     return changed
 
 
+def record_step(run_id: int, step: str) -> None:
+    """Store the step a running run is at (``"2/6 extract_archives"``)."""
+    update_run(run_id, current_step=step)
+
+
+def record_progress(run_id: int, progress: dict) -> None:
+    """Store how far a running run's scan is (done, total, rate, eta)."""
+    update_run(run_id, progress=progress)
+
+
 def beat(run_id: int) -> bool:
     """Refresh a running run's heartbeat; False when it is no longer running."""
     return update_run(run_id, expected=(RunStatus.RUNNING,), heartbeat=utcnow())
