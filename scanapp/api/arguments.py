@@ -220,5 +220,7 @@ def filter_arguments(model, **extra: fields.Field) -> type[Schema]:
         declared.update(extra)
         name = f"{model.__name__}Filters"
         doc = f"Filters of the {model.__name__} list: each scalar column, and the page."
+        choices = ", ".join(sorted(declared))
+        declared["error_messages"] = {"unknown": f"Unknown filter. Choices: {choices}."}
         _FILTERS[key] = type(name, (FilterArguments,), {**declared, "__doc__": doc})
     return _FILTERS[key]
