@@ -8,10 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 from scanapp.config import get_settings
@@ -81,8 +77,10 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None):
     """Return the Alembic configuration for the packaged migrations."""
+    from alembic.config import Config  # alembic is imported when needed: 0.16 s at start
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", normalize_url(url or get_settings().sqlalchemy_url))
@@ -97,6 +95,9 @@ def migrate(url: str | None = None) -> None:
     file lock beside the SQLite file) while the others wait for it, then find the schema
     current and go on.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     url = url or get_settings().sqlalchemy_url
     config = alembic_config(url)
     head = ScriptDirectory.from_config(config).get_current_head()
@@ -107,6 +108,8 @@ def migrate(url: str | None = None) -> None:
 
 def current_revision(url: str | None = None) -> str | None:
     """Return the schema's Alembic revision, None on an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     engine = sa.create_engine(normalize_url(url or get_settings().sqlalchemy_url),
                               poolclass=sa.pool.NullPool)
     try:

@@ -1,4 +1,10 @@
-"""The ``scanapp`` command line."""
+"""The ``scanapp`` command line.
+
+A command module imports the services it calls inside its command functions: importing them
+and the API when the program starts adds 0.45 s to every command, ``scanapp --help`` included
+(0.87 s without, ``/usr/bin/time scanapp --help``, median of 5). Those imports say
+``see scanapp.cli``.
+"""
 
 from __future__ import annotations
 

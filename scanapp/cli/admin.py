@@ -6,14 +6,9 @@ import json
 from pathlib import Path
 
 import click
-from gunicorn.app.base import BaseApplication
 
-from scanapp.api import create_app
 from scanapp.db import migrate
 from scanapp.policies import check_global_file
-from scanapp.services.projects import ProjectRequest, all_projects
-from scanapp.services.projects import create_project as create
-from scanapp.services.users import create_user as create_api_user
 
 
 def register(group: click.Group) -> None:
@@ -28,6 +23,10 @@ def register(group: click.Group) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Apply migrations then serve the REST API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from scanapp.api import create_app  # imported when run: see scanapp.cli
+
     check_global_file()  # an invalid policies file stops the start, naming its line or key
     migrate()
 
@@ -54,6 +53,8 @@ def migrate_command() -> None:
 @click.argument("username")
 def create_user(username: str) -> None:
     """Create an API user and print their key (the last word of the output)."""
+    from scanapp.services.users import create_user as create_api_user  # see scanapp.cli
+
     migrate()
     key = create_api_user(username)
     click.echo(f"User {username} created with API key: {key}")
@@ -72,6 +73,9 @@ def create_user(username: str) -> None:
 @click.option("--execute", is_flag=True, help="Queue the pipelines now (needs a worker and Redis).")
 def create_project(name, input_urls, input_files, pipelines, labels, notes, execute) -> None:
     """Create a project with inputs and pipelines; prints its uuid."""
+    from scanapp.services.projects import ProjectRequest  # imported when run: see scanapp.cli
+    from scanapp.services.projects import create_project as create
+
     migrate()
     project = create(
         ProjectRequest(
@@ -91,6 +95,8 @@ def create_project(name, input_urls, input_files, pipelines, labels, notes, exec
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def list_projects(as_json: bool) -> None:
     """List projects: uuid, name and creation date."""
+    from scanapp.services.projects import all_projects  # imported when run: see scanapp.cli
+
     migrate()
     for project in all_projects():
         if as_json:

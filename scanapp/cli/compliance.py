@@ -8,7 +8,6 @@ import click
 
 from scanapp.db import migrate
 from scanapp.policies import FAIL_LEVELS, PolicyError
-from scanapp.services.compliance import compliance_alerts
 from scanapp.services.lookup import find_project_uuid
 
 
@@ -30,6 +29,8 @@ def check_compliance(project: str, fail_level: str) -> None:
     setting, a policies.yml input, else SCANAPP_POLICIES_FILE). Exits 2 when those
     policies are invalid. Example: scanapp check-compliance my-project --fail-level WARNING
     """
+    from scanapp.services.compliance import compliance_alerts  # see scanapp.cli
+
     migrate()
     uuid = find_project_uuid(project)
     level = fail_level.upper()

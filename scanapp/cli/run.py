@@ -15,10 +15,6 @@ from scanapp.db import migrate
 from scanapp.lifecycle import execution_time
 from scanapp.models import Run, RunStatus
 from scanapp.policies import FAIL_LEVELS
-from scanapp.services import runs
-from scanapp.services.compliance import compliance_alerts
-from scanapp.services.outputs import write_output
-from scanapp.services.projects import ProjectRequest, create_project
 
 
 def register(group: click.Group) -> None:
@@ -54,6 +50,8 @@ def run(pipeline, inputs, more, output_format, format_version, output, name, fai
       scanapp run scan_single_package dist/pkg-1.0.tar.gz --output result.json
       scanapp run scan_codebase src/ --format spdx --output sbom.spdx.json --fail-level ERROR
     """
+    from scanapp.services import runs  # imported when run: see scanapp.cli
+
     migrate()
     project = _create_project(name or _default_name(inputs[0]), [pipeline, *more], inputs)
     for item in runs.project_runs(project.id):
@@ -83,6 +81,8 @@ def _split_local(item: str) -> tuple[Path, str] | None:
 
 
 def _create_project(name: str, pipelines: list[str], inputs: tuple[str, ...]):
+    from scanapp.services.projects import ProjectRequest, create_project  # see scanapp.cli
+
     urls, uploads = [], []
     for item in inputs:
         local = _split_local(item)
@@ -97,6 +97,8 @@ def _create_project(name: str, pipelines: list[str], inputs: tuple[str, ...]):
 
 
 def _execute(run_id: int, pipeline_name: str, quiet: bool) -> int:
+    from scanapp.services import runs  # imported when run: see scanapp.cli
+
     display = None if quiet else _Progress(run_id, pipeline_name)
     if display:
         display.start()
@@ -108,7 +110,9 @@ def _execute(run_id: int, pipeline_name: str, quiet: bool) -> int:
 
 
 def _fail(run_id: int, pipeline_name: str) -> None:
-    item = runs.load_run(run_id)
+    from scanapp.services.runs import load_run  # imported when run: see scanapp.cli
+
+    item = load_run(run_id)
     output, status = item.task_output.strip(), item.status
     last = output.splitlines()[-1] if output else f"status {status}"
     click.echo(f"Error: pipeline {pipeline_name} failed: {last}", err=True)
@@ -119,6 +123,8 @@ def _fail(run_id: int, pipeline_name: str) -> None:
 
 def write_result(project_uuid: str, output_format: str, version: str | None, output: str) -> None:
     """Render the output into the project's output/ and copy it to ``output`` (- = stdout)."""
+    from scanapp.services.outputs import write_output  # imported when run: see scanapp.cli
+
     path = write_output(project_uuid, output_format, version=version)
     if output == "-":
         with open(path, "rb") as source:
@@ -130,6 +136,8 @@ def write_result(project_uuid: str, output_format: str, version: str | None, out
 
 
 def _gate(project_uuid: str, fail_level: str) -> None:
+    from scanapp.services.compliance import compliance_alerts  # see scanapp.cli
+
     alerts = compliance_alerts(project_uuid, fail_level)
     for kind, groups in alerts.items():
         for severity, items in groups.items():
@@ -146,6 +154,9 @@ class _Progress:
     INTERVAL = 0.5
 
     def __init__(self, run_id: int, pipeline_name: str):
+        from scanapp.services.runs import load_run  # imported when run: see scanapp.cli
+
+        self.load_run = load_run
         self.run_id, self.pipeline_name = run_id, pipeline_name
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -167,7 +178,7 @@ class _Progress:
             self._show()
 
     def _show(self, final: bool = False) -> None:
-        line = self._line(runs.load_run(self.run_id))
+        line = self._line(self.load_run(self.run_id))
         if line == self.last and not final:
             return
         if self.tty:

@@ -2,90 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 import click
-from rq.worker import Worker
-
-from scanapp.config import get_settings
-from scanapp.db import dispose_engines, migrate
-from scanapp.queue import get_redis
-from scanapp.services.reconcile import reconcile as reconcile_runs
-
-log = logging.getLogger("scanapp.worker")
-
-#: Seconds between the worker's checks of its work horse (RQ's default is 30).
-JOB_MONITORING_INTERVAL = 30
 
 
 def register(group: click.Group) -> None:
     """Add this module's command to the CLI group."""
     group.add_command(worker)
-
-
-class ScanappWorker(Worker):
-    """An RQ worker that also reconciles runs at start and every reconcile interval.
-
-    Reconciliation runs in the worker process (never in a work horse): while idle, between
-    dequeue waits no longer than the interval; while a job runs, at the horse checks.
-    """
-
-    reconcile_interval: int = 60
-
-    def __init__(self, *args, reconcile_interval: int = 60, **kwargs):
-        """Create the worker; ``reconcile_interval`` is in seconds."""
-        kwargs.setdefault(
-            "job_monitoring_interval", min(JOB_MONITORING_INTERVAL, reconcile_interval)
-        )
-        # Set before RQ's __init__: it sizes the Redis socket timeout from dequeue_timeout.
-        self.reconcile_interval = reconcile_interval
-        self._reconciled_at: float | None = None
-        super().__init__(*args, **kwargs)
-
-    @property
-    def dequeue_timeout(self) -> int:
-        """Wake from an idle wait in time for the next reconciliation."""
-        return max(1, min(self.worker_ttl - 15, self.reconcile_interval))
-
-    def reconcile_due(self) -> bool:
-        """Return True when the last reconciliation is older than the interval."""
-        if self._reconciled_at is None:
-            return True
-        return time.monotonic() - self._reconciled_at >= self.reconcile_interval
-
-    def reconcile(self) -> None:
-        """Reconcile runs with jobs, log what changed, and close database connections."""
-        self._reconciled_at = time.monotonic()
-        try:
-            report = reconcile_runs()
-        except Exception:  # noqa: BLE001 - the worker keeps working; tried again next interval
-            log.exception("Reconciliation failed")
-            return
-        finally:
-            dispose_engines()  # a forked work horse must not inherit open connections
-        for uuid in report.stale:
-            log.warning("Run %s marked stale", uuid)
-        for uuid in report.requeued:
-            log.warning("Run %s re-queued", uuid)
-
-    @property
-    def should_run_maintenance_tasks(self) -> bool:
-        """Run RQ's maintenance on its schedule and reconciliation on ours."""
-        return super().should_run_maintenance_tasks or self.reconcile_due()
-
-    def run_maintenance_tasks(self) -> None:
-        """Clean RQ registries when due, then reconcile when due."""
-        if super().should_run_maintenance_tasks:
-            super().run_maintenance_tasks()
-        if self.reconcile_due():
-            self.reconcile()
-
-    def maintain_heartbeats(self, job, execution) -> None:
-        """Keep RQ's heartbeats while a job runs, reconciling when due."""
-        super().maintain_heartbeats(job, execution)
-        if self.reconcile_due():
-            self.reconcile()
 
 
 @click.command("worker")
@@ -106,16 +28,6 @@ def worker(burst: bool, queues: tuple[str, ...], name: str | None, verbose: bool
       scanapp worker
       scanapp worker --burst --queue default
     """
-    settings = get_settings()
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    migrate()
-    rq_worker = ScanappWorker(
-        list(queues) or [settings.queue_name],
-        name=name,
-        connection=get_redis(),
-        reconcile_interval=settings.worker_reconcile_interval,
-    )
-    rq_worker.reconcile()
-    rq_worker.work(burst=burst, with_scheduler=True,
-                   logging_level="DEBUG" if verbose else "INFO")
+    from scanapp.worker import run_worker  # imported when run: see scanapp.cli
+
+    run_worker(list(queues), name=name, burst=burst, verbose=verbose)

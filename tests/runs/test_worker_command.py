@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from scanapp.cli import cli
-from scanapp.cli.worker import ScanappWorker
 from scanapp.queue import get_redis
+from scanapp.worker import ScanappWorker
 
 
 @pytest.mark.parametrize(("interval", "dequeue"), [(1, 1), (60, 60), (300, 300), (3600, 405)])
