@@ -2,14 +2,17 @@
 
 One index serves every part that names licenses: policies (an SPDX id in a policy matches the
 ScanCode key in a scan), the SBOM loader (SPDX expressions to ScanCode ones) and the
-renderers (names, full texts, SPDX validity). The database is read once per process with
-``licensedcode.models.load_licenses`` (about 1.5 s, 90 MB), not the 1.5 GB detection index.
+renderers (names, full texts, SPDX validity). A ScanCode key is looked up in its own file of
+the toolkit's license data; the whole database (``licensedcode.models.load_licenses``, about
+1.5 s and 90 MB, not the 1.5 GB detection index) is read once per process, the first time an
+SPDX id must be mapped.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
@@ -19,12 +22,31 @@ _LICENSE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+:-]*")
 _OPERATORS = {"and", "or", "with"}
 
 
+_KEY = re.compile(r"[a-z0-9][a-z0-9._+-]*")
+
+
+def _models():
+    # licensedcode is imported on the first lookup: it adds 0.45 s to every start otherwise
+    from licensedcode import models
+
+    return models
+
+
 @lru_cache(maxsize=1)
 def license_db() -> dict:
     """Return every ScanCode license by key, deprecated ones included."""
-    from licensedcode.models import load_licenses
+    return _models().load_licenses(with_deprecated=True)
 
-    return load_licenses(with_deprecated=True)
+
+@lru_cache(maxsize=4096)
+def _license(key: str):
+    """Return the ScanCode license of exactly this key from its data file, or None."""
+    models = _models()
+    folder = Path(models.licenses_data_dir)
+    if not _KEY.fullmatch(key) or not (folder / f"{key}.LICENSE").is_file():
+        return None
+    return models.License.from_dir(key=key, licenses_data_dir=str(folder),
+                                   check_consistency=False)
 
 
 @lru_cache(maxsize=1)
@@ -42,22 +64,22 @@ def _keys_by_spdx_id() -> dict[str, str]:
 def canonical_key(key: str) -> str:
     """Return the ScanCode key of a ScanCode key or SPDX id (the lower-cased key when unknown)."""
     lowered = key.strip().lower()
-    known = license_db()
-    if lowered in known:
+    if is_known(lowered):
         return lowered
-    if lowered.startswith(SCANCODE_LICENSEREF) and lowered[len(SCANCODE_LICENSEREF) :] in known:
-        return lowered[len(SCANCODE_LICENSEREF) :]
+    stripped = lowered.removeprefix(SCANCODE_LICENSEREF)
+    if stripped != lowered and is_known(stripped):
+        return stripped
     return _keys_by_spdx_id().get(lowered, lowered)
 
 
 def is_known(key: str) -> bool:
     """Tell whether ``key`` is a ScanCode license key."""
-    return key in license_db()
+    return _license(key) is not None
 
 
 def scancode_license(key: str):
     """Return the ScanCode license of a ScanCode key or an SPDX id, or None."""
-    return license_db().get(canonical_key(key))
+    return _license(canonical_key(key))
 
 
 def license_text(key: str) -> str:

@@ -1,8 +1,8 @@
 """The ``scanapp`` command line.
 
 A command module imports the services it calls inside its command functions: importing them
-and the API when the program starts adds 0.45 s to every command, ``scanapp --help`` included
-(0.87 s without, ``/usr/bin/time scanapp --help``, median of 5). Those imports say
+and the API when the program starts adds 0.9 s to every command, ``scanapp --help`` included
+(0.65 s without, ``/usr/bin/time scanapp --help``, median of 5). Those imports say
 ``see scanapp.cli``.
 """
 
