@@ -1,20 +1,25 @@
 """HTTP fetching: GET with redirects followed by hand, every hop checked, size-limited downloads.
 
-Every http(s) hop (the first request and each redirect) is checked: a host resolving to a
-private, loopback or link-local address is refused unless ``FetchOptions.allow_private``.
+Every http(s) hop (the first request and each redirect) resolves its host once: a host that
+does not resolve, or resolves to a private, loopback or link-local address, is refused unless
+``FetchOptions.allow_private``, and the connection goes to the address that was checked (the
+``Host`` header and the TLS server name stay the host's), so a name that resolves differently
+the second time (DNS rebinding) cannot reach what the check refused.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from scanapp.filenames import safe_filename, unique_target
-from scanapp.netguard import private_address_of
+from scanapp.netguard import AddressRefusedError, checked_address
 
 MAX_REDIRECTS = 10
 CHUNK = 1024 * 1024
@@ -35,19 +40,68 @@ class FetchOptions:
     npm_url: str = "https://registry.npmjs.org"
 
 
-def check_host(url: str, options: FetchOptions) -> None:
-    """Refuse a URL whose host is (or resolves to) a non-public address, unless allowed."""
+class PinnedAdapter(HTTPAdapter):
+    """Connect each request to the checked address of its host (see the module docstring)."""
+
+    def __init__(self, *, allow_private: bool = False, **kwargs):
+        """Refuse non-public addresses unless ``allow_private``."""
+        self.allow_private = allow_private
+        super().__init__(**kwargs)
+
+    def send(self, request, **kwargs):
+        """Resolve and check the host once, then send the request to that address."""
+        url = request.url
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            address = checked_address(host, allow_private=self.allow_private)
+        except AddressRefusedError as error:
+            raise requests.ConnectionError(f"{error} (set SCANAPP_ALLOW_PRIVATE_URLS=true "
+                                           "to allow private addresses)") from None
+        if address != host.strip("[]"):
+            shown = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
+            netloc = shown if parts.port is None else f"{shown}:{parts.port}"
+            request.headers["Host"] = parts.netloc.rpartition("@")[2]
+            request.url = urlunsplit(parts._replace(netloc=netloc))
+            request.pinned_host = host
+        response = super().send(request, **kwargs)
+        response.url = url
+        return response
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        """Verify TLS certificates, and send SNI, for the host rather than its address."""
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        host = getattr(request, "pinned_host", None)
+        if host and host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = host
+            pool_kwargs["assert_hostname"] = host
+        return host_params, pool_kwargs
+
+
+def pinned_session(*, allow_private: bool = False) -> requests.Session:
+    """Return a requests session whose every connection goes to a checked address."""
+    session = requests.Session()
+    adapter = PinnedAdapter(allow_private=allow_private)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def check_host(url: str, options: FetchOptions) -> str:
+    """Resolve and check a URL's host once; return the address to connect to.
+
+    Raise FetchError when the host does not resolve or (unless allowed) is not public.
+    """
     host = urlsplit(url).hostname
     if not host:
         raise FetchError(f"{url}: no host in URL")
-    if options.allow_private:
-        return
-    private = private_address_of(host)
-    if private:
-        raise FetchError(
-            f"{url}: host {host} resolves to the non-public address {private} "
-            "(set SCANAPP_ALLOW_PRIVATE_URLS=true to allow it)"
-        )
+    try:
+        return checked_address(host, allow_private=options.allow_private)
+    except AddressRefusedError as error:
+        hint = "" if options.allow_private else " (set SCANAPP_ALLOW_PRIVATE_URLS=true to allow it)"
+        raise FetchError(f"{url}: {error}{hint}") from None
 
 
 def open_url(
@@ -59,12 +113,13 @@ def open_url(
     header is not sent on to another host.
     """
     headers = dict(headers or {})
+    session = pinned_session(allow_private=options.allow_private)
     for _ in range(MAX_REDIRECTS + 1):
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(f"{url}: only http and https URLs can be downloaded")
         check_host(url, options)
         try:
-            response = requests.get(
+            response = session.get(
                 url,
                 headers=headers,
                 stream=True,

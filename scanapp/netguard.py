@@ -39,3 +39,24 @@ def private_address_of(host: str) -> str | None:
         if not is_public_address(address):
             return str(address)
     return None
+
+
+class AddressRefusedError(Exception):
+    """A host does not resolve, or resolves to an address it may not reach."""
+
+
+def checked_address(host: str, *, allow_private: bool = False) -> str:
+    """Resolve ``host`` once and return the address to connect to.
+
+    Every address the name resolves to is checked: a non-public one is refused unless
+    ``allow_private``; a name that does not resolve is refused. Connecting to the returned
+    address (not resolving the name again) is what stops DNS rebinding.
+    """
+    addresses = host_addresses(host)
+    if not addresses:
+        raise AddressRefusedError(f"host {host} does not resolve")
+    if not allow_private:
+        private = next((a for a in addresses if not is_public_address(a)), None)
+        if private is not None:
+            raise AddressRefusedError(f"host {host} resolves to the non-public address {private}")
+    return str(addresses[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import uuid
 from pathlib import Path
 
@@ -29,6 +30,25 @@ def _postgres_available() -> str | None:
         return None
     except Exception as error:  # noqa: BLE001
         return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}"
+
+
+#: Names of the internet the tests use, answered here as public DNS would (there is none).
+PUBLIC_NAMES = {"example.com": "93.184.216.34", "example.org": "93.184.215.14"}
+
+
+@pytest.fixture(autouse=True)
+def public_dns(monkeypatch):
+    """Resolve ``example.com``, ``example.org`` and their subdomains to their public addresses."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name = str(host or "").lower().rstrip(".")
+        for domain, address in PUBLIC_NAMES.items():
+            if name == domain or name.endswith("." + domain):
+                return real(address, port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def skip_for_missing_service(reason: str) -> None:

@@ -66,15 +66,26 @@ def is_git_url(url: str) -> bool:
 
 
 def clone(url: str, folder: Path, options: FetchOptions) -> Path:
-    """Shallow-clone a git repository into ``folder/<repo name>``; return that directory."""
-    scheme = urlsplit(url).scheme
-    if scheme in ("http", "https", "git", "ssh"):
-        check_host(url, options)
+    """Shallow-clone a git repository into ``folder/<repo name>``; return that directory.
+
+    Over http(s) git connects to the address checked for the host (``http.curloptResolve``)
+    and follows no redirect. ``git://``, ``ssh://`` and local URLs cannot be pinned so: they
+    are refused unless ``SCANAPP_ALLOW_PRIVATE_URLS=true``.
+    """
+    parts = urlsplit(url)
+    pin: list[str] = []
+    if parts.scheme in ("http", "https"):
+        address = check_host(url, options)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        shown = f"[{address}]" if ":" in address else address
+        pin = ["-c", f"http.curloptResolve={parts.hostname}:{port}:{shown}",
+               "-c", "http.followRedirects=false"]
     elif not options.allow_private:
-        raise FetchError(f"{url}: only http(s), git and ssh git URLs can be cloned")
+        raise FetchError(f"{url}: only http(s) git URLs can be cloned "
+                         "(set SCANAPP_ALLOW_PRIVATE_URLS=true for git://, ssh:// or local ones)")
     name = safe_filename(url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git"))
     target = unique_target(folder, name)
-    command = ["git", "clone", "--depth", "1", "--quiet", "--", url, str(target)]
+    command = ["git", *pin, "clone", "--depth", "1", "--quiet", "--", url, str(target)]
     try:
         subprocess.run(
             command,

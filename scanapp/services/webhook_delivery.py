@@ -22,8 +22,9 @@ from sqlmodel import func, select
 from scanapp import __version__
 from scanapp.config import get_settings
 from scanapp.db import session_scope
+from scanapp.downloads import pinned_session
 from scanapp.models import Run, WebhookDelivery, WebhookSubscription, utcnow
-from scanapp.netguard import private_address_of
+from scanapp.netguard import AddressRefusedError, checked_address
 from scanapp.queue import get_queue
 from scanapp.services import webhooks
 
@@ -218,12 +219,15 @@ def _attempt_number(delivery_id: str) -> int:
 
 
 def _refusal(url: str) -> str:
-    """Refuse, at sending time too, a host now resolving to a private address."""
-    if get_settings().allow_private_urls:
-        return ""
-    private = private_address_of(urlsplit(url).hostname or "")
-    if private:
-        return f"Refused: the host resolves to the non-public address {private}."
+    """Refuse, at sending time too, a host that no longer resolves or now resolves privately.
+
+    The POST itself connects to the address checked then (see ``scanapp.downloads``).
+    """
+    try:
+        checked_address(urlsplit(url).hostname or "",
+                        allow_private=get_settings().allow_private_urls)
+    except AddressRefusedError as error:
+        return f"Refused: {error}."
     return ""
 
 
@@ -243,10 +247,12 @@ def _headers(delivery_id: str, event: str, number: int, body: bytes) -> dict:
 
 def post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
     """POST once, no redirects followed; return (status or None, response text cut, error)."""
-    timeout = get_settings().webhook_timeout
+    settings = get_settings()
+    session = pinned_session(allow_private=settings.allow_private_urls)
     try:
-        with requests.post(
-            url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+        with session.post(
+            url, data=body, headers=headers, timeout=settings.webhook_timeout,
+            allow_redirects=False, stream=True,
         ) as response:
             raw = response.raw.read(RESPONSE_TEXT_LIMIT * 4, decode_content=True) or b""
             text = raw.decode(response.encoding or "utf-8", errors="replace")

@@ -13,7 +13,7 @@ from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
 from scanapp.lifecycle import next_run
 from scanapp.models import Project, Run, RunStatus, WebhookSubscription
-from scanapp.netguard import private_address_of
+from scanapp.netguard import AddressRefusedError, checked_address
 from scanapp.schemas.fields import using_base_url
 from scanapp.schemas.projects import ProjectCounts, ProjectDetailSchema, RunSchema, run_view
 from scanapp.services.lookup import get_project
@@ -34,14 +34,12 @@ def check_target_url(url: object, field: str = "target_url") -> str:
         raise InvalidInputError.for_field(field, f"Invalid URL {url!r}: use http:// or https://.")
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInputError.for_field(field, f"URL longer than {MAX_URL_LENGTH} characters.")
-    if not get_settings().allow_private_urls:
-        private = private_address_of(parts.hostname)
-        if private:
-            raise InvalidInputError.for_field(
-                field,
-                f"{url!r} points to the non-public address {private}; "
-                "set SCANAPP_ALLOW_PRIVATE_URLS=true to allow it.",
-            )
+    try:
+        checked_address(parts.hostname, allow_private=get_settings().allow_private_urls)
+    except AddressRefusedError as error:
+        hint = "" if get_settings().allow_private_urls else (
+            "; set SCANAPP_ALLOW_PRIVATE_URLS=true to allow private addresses")
+        raise InvalidInputError.for_field(field, f"{url!r}: {error}{hint}.") from None
     return url
 
 

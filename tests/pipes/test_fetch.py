@@ -83,12 +83,13 @@ def test_redirect_to_private_address_refused(server, tmp_path, monkeypatch):
     port = base.rsplit(":", 1)[1]
     routes["/hop"] = (302, {"Location": f"http://127.0.0.1:{port}/secret"}, b"")
     routes["/secret"] = (200, {}, b"secret")
-    real_check = downloads.private_address_of
+    real_check = downloads.checked_address
     # "localhost" plays a public host: only the redirect target is checked for real.
     monkeypatch.setattr(
         downloads,
-        "private_address_of",
-        lambda host: None if host == "localhost" else real_check(host),
+        "checked_address",
+        lambda host, allow_private: "127.0.0.1" if host == "localhost"
+        else real_check(host, allow_private=allow_private),
     )
     with pytest.raises(FetchError, match=r"/secret: host 127\.0\.0\.1 resolves to the non-public"):
         downloads.download(f"http://localhost:{port}/hop", tmp_path, FetchOptions(timeout=5))
