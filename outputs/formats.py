@@ -36,6 +36,8 @@ class Format:
     content_type: str
     versions: tuple[str, ...] = ()
     renderer: str = ""
+    #: Kept in output/ after a download (only the latest file per format and version).
+    kept: bool = True
 
     @property
     def render(self) -> Renderer | None:
@@ -66,7 +68,7 @@ FORMATS: dict[str, Format] = {
 DOWNLOADS: dict[str, Format] = {
     **FORMATS,
     "all_formats": Format("all_formats", "all_formats", "zip", "application/zip"),
-    "all_outputs": Format("all_outputs", "all_outputs", "zip", "application/zip"),
+    "all_outputs": Format("all_outputs", "all_outputs", "zip", "application/zip", kept=False),
 }
 
 

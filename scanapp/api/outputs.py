@@ -18,12 +18,18 @@ blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Ou
 
 
 def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False, name: str = ""):
-    response = send_file(
-        path, mimetype=mimetype, as_attachment=attachment, download_name=name or path.name
-    )
+    """Send a file; with ``remove`` it is unlinked at once and served from its open handle.
+
+    (A ``call_on_close`` callback never runs for a file response: werkzeug passes the file
+    through without a closing wrapper.)
+    """
+    source = path
     if remove:
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-    return response
+        source = open(path, "rb")  # noqa: SIM115 - closed by the response
+        path.unlink(missing_ok=True)
+    return send_file(
+        source, mimetype=mimetype, as_attachment=attachment, download_name=name or path.name
+    )
 
 
 @blp.route("/<uuid:uuid>/results/", methods=["GET"])
@@ -45,11 +51,13 @@ def results(uuid):
 def results_download(uuid, output_format, version):
     """Download an output (json, xlsx, spdx, cyclonedx, attribution, all_formats, all_outputs).
 
-    The file is also kept in the project's output/ folder.
+    The file is also kept in the project's output/ folder (the latest per format and
+    version; ``all_outputs`` is not kept).
     """
     service.check_download(output_format, version)
     path = service.write_output(str(uuid), output_format, version=version)
-    return _send(path, DOWNLOADS[output_format].content_type, attachment=True)
+    fmt = DOWNLOADS[output_format]
+    return _send(path, fmt.content_type, attachment=True, remove=not fmt.kept)
 
 
 @blp.route("/<uuid:uuid>/outputs/", methods=["GET"])

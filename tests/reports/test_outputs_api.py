@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scanapp.cli import cli
+from scanapp.workdir import workdir_for
 from tests.factories import make_dependency, make_package, make_project, make_resource
 
 NAME = re.compile(r'attachment; filename="?(?P<name>[^"]+)"?')
@@ -171,3 +172,48 @@ def test_output_cli(runner, project, tmp_path):
     assert "No project named or with uuid 'nope'" in str(bad.exception)
     version = runner.invoke(cli, ["output", "web-app", "--format", "spdx", "--format-version", "3"])
     assert "Choose one of: 2.3, 2.2" in str(version.exception)
+
+
+def test_all_outputs_downloads_do_not_grow_the_disk(client, project, settings):
+    base = f"/api/projects/{project.uuid}/results_download/?output_format="
+    client.get(base + "spdx").close()
+    output = workdir_for(project.slug).output
+    leftover = output / "web-app-all_outputs-2026-01-01-00-00-00.zip"  # from an older version
+    leftover.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    sizes = []
+    for _ in range(12):
+        response = client.get(base + "all_outputs")
+        assert response.status_code == 200
+        sizes.append(len(response.data))
+        assert zipfile.ZipFile(io.BytesIO(response.data)).namelist() == [
+            path.name for path in output.iterdir() if path.suffix == ".json"]
+        response.close()
+    assert len(set(sizes)) == 1
+    assert [path.name for path in output.iterdir() if path != leftover][0].startswith(
+        "web-app-spdx-2")
+    assert len(list(output.iterdir())) == 2  # the spdx file and the planted leftover
+    assert list(workdir_for(project.slug).tmp.iterdir()) == []
+
+
+def test_output_keeps_the_latest_file_per_format_and_version(client, project):
+    base = f"/api/projects/{project.uuid}/results_download/?output_format="
+    names = []
+    for query in ("spdx", "spdx&version=2.2", "spdx", "json", "json", "cyclonedx&version=1.5"):
+        response = client.get(base + query)
+        names.append(_attachment(response))
+        response.close()
+    kept = sorted(path.name for path in workdir_for(project.slug).output.iterdir())
+    assert kept == sorted({names[1], names[2], names[4], names[5]})
+    assert len([name for name in kept if "-spdx-" in name]) == 2
+    assert len([name for name in kept if "-spdx-2.2-" in name]) == 1
+
+
+def test_results_and_the_report_leave_no_file_behind(client, project, settings):
+    response = client.get(f"/api/projects/{project.uuid}/results/")
+    assert response.status_code == 200 and response.json["files"]
+    response.close()
+    report = client.get("/api/projects/report/?model=package")
+    assert report.status_code == 200 and report.data[:2] == b"PK"
+    report.close()
+    assert list(workdir_for(project.slug).tmp.iterdir()) == []
+    assert list((settings.workdirs / "reports").iterdir()) == []
