@@ -106,6 +106,14 @@ def migrate(url: str | None = None) -> None:
             command.upgrade(config, "head")
 
 
+def schema_is_current(url: str | None = None) -> bool:
+    """Tell whether the database schema is at the latest migration."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return current_revision(url) == head
+
+
 def current_revision(url: str | None = None) -> str | None:
     """Return the schema's Alembic revision, None on an empty database."""
     from alembic.runtime.migration import MigrationContext

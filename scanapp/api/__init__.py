@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import pkgutil
+import time
 from importlib import import_module
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_smorest import Api
 
 from scanapp import __version__
@@ -59,11 +61,28 @@ def create_app(config: dict | None = None) -> Flask:
     api = ScanappApi(app, spec_kwargs={"components": {"securitySchemes": _security_schemes()}})
     register_error_handlers(app)
     register_auth(app)
+    app.before_request(_start_clock)
     app.before_request(refuse_nul_characters)
     app.before_request(_use_request_host)
+    app.after_request(_log_access)
     for name in blueprint_modules():
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
     return app
+
+
+ACCESS_LOG = logging.getLogger("scanapp.access")
+
+
+def _start_clock() -> None:
+    g.started = time.monotonic()
+
+
+def _log_access(response):
+    """Log ``METHOD path status duration user`` for every request."""
+    elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+    ACCESS_LOG.info("%s %s %s %.1fms user=%s", request.method, request.full_path.rstrip("?"),
+                    response.status_code, elapsed, g.get("username") or "-")
+    return response
 
 
 def _use_request_host() -> None:

@@ -8,7 +8,7 @@ from scanapp.config import get_settings
 from scanapp.errors import AuthenticationError
 from scanapp.services.users import user_for_key
 
-_OPEN_PATHS = ("/api/openapi.json", "/api/docs")
+_OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready")
 
 
 def register_auth(app: Flask) -> None:

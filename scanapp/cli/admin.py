@@ -22,24 +22,12 @@ def register(group: click.Group) -> None:
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
-    """Apply migrations then serve the REST API with gunicorn."""
-    from gunicorn.app.base import BaseApplication
-
-    from scanapp.api import create_app  # imported when run: see scanapp.cli
+    """Apply migrations then serve the REST API with gunicorn (one access log line a request)."""
+    from scanapp.server import serve as run_server  # imported when run: see scanapp.cli
 
     check_global_file()  # an invalid policies file stops the start, naming its line or key
     migrate()
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("timeout", 300)
-
-        def load(self):
-            return create_app()
-
-    Server().run()
+    run_server(host, port, workers)
 
 
 @click.command("migrate")

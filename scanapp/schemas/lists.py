@@ -64,3 +64,16 @@ class ErrorSchema(Schema):
     status = fields.String(required=True)
     message = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class HealthSchema(AlwaysPresent):
+    """The process answers."""
+
+    status = fields.String()
+
+
+class ReadySchema(AlwaysPresent):
+    """``ready`` or ``not ready``, and each check: ``ok`` or why not."""
+
+    status = fields.String()
+    checks = fields.Dict(keys=fields.String(), values=fields.String())

@@ -90,3 +90,27 @@ def test_serve_refuses_a_chunked_upload_over_the_limit(server, tmp_path):
     assert requests.get(f"{server}/api/projects/", timeout=10).json()["count"] == 0
     projects = tmp_path / "workdirs" / "projects"
     assert not projects.exists() or list(projects.iterdir()) == []
+
+
+def test_errors_gunicorn_answers_itself_are_json(server):
+    long_path = requests.get(f"{server}/api/projects/{'a' * 5000}/", timeout=10)
+    assert long_path.status_code == 414
+    assert long_path.headers["Content-Type"] == "application/json"
+    assert long_path.json()["code"] == 414 and long_path.json()["message"]
+    big_header = requests.get(f"{server}/api/projects/", headers={"X-Big": "b" * 9000},
+                              timeout=10)
+    assert big_header.status_code in (400, 431)
+    assert big_header.json()["code"] == big_header.status_code
+
+
+def test_serve_writes_an_access_log(server, tmp_path):
+    assert requests.get(f"{server}/api/projects/?page=1", timeout=10).status_code == 200
+    assert requests.get(f"{server}/api/nothing/", timeout=10).status_code == 404
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        log = (tmp_path / "serve.log").read_text()
+        if "GET /api/nothing/ 404" in log:
+            break
+        time.sleep(0.1)
+    assert "scanapp.access INFO GET /api/projects/?page=1 200 " in log
+    assert "GET /api/nothing/ 404 " in log and "user=-" in log
