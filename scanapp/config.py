@@ -73,6 +73,7 @@ class Settings:
     allow_private_urls: bool = False
     page_size: int = 50
     max_upload_size: int = 10 * 1024**3
+    file_content_max_size: int = 10 * 1024**2
     task_timeout: int = 24 * 3600
     pipelines_dirs: tuple[Path, ...] = ()
     scan_file_timeout: int = 120
@@ -117,6 +118,7 @@ _PARSERS = {
     "allow_private_urls": _bool,
     "page_size": lambda n, r: _int(n, r, minimum=1),
     "max_upload_size": _size,
+    "file_content_max_size": _size,
     "task_timeout": lambda n, r: _int(n, r, minimum=1),
     "pipelines_dirs": _paths,
     "scan_file_timeout": lambda n, r: _int(n, r, minimum=1),

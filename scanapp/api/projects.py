@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import json
+from collections.abc import Iterator
+
+from flask import Response, send_file, stream_with_context
 from flask.views import MethodView
 
 from scanapp.api.arguments import (
@@ -24,6 +29,8 @@ from scanapp.services.inputs import split_values
 from scanapp.services.projects import ProjectRequest
 
 blp = Blueprint("projects", __name__, url_prefix="/api/projects", description="Projects")
+#: Bytes read at a time when streaming a file's text.
+CHUNK = 1024 * 1024
 
 
 def _uploads(data: dict) -> list[tuple[object, str]]:
@@ -177,6 +184,28 @@ def dependencies(uuid, page, **filters):
 @blp.arguments(FileContentArguments, location="query", as_kwargs=True)
 @blp.response(200, FileContentSchema)
 @blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(413, schema=ErrorSchema)
 def file_content(uuid, path):
-    """Return the text of a file of the project's codebase (``?path=``)."""
-    return {"file_content": records.file_content(str(uuid), path)}
+    """Return the text of a codebase file (``?path=``), streamed; over the limit, 413."""
+    target = records.file_content(str(uuid), path)
+    return Response(stream_with_context(_json_text(target)), mimetype="application/json")
+
+
+def _json_text(location) -> Iterator[bytes]:
+    """Yield ``{"file_content": "<the file as text>"}`` a chunk at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    yield b'{"file_content": "'
+    with open(location, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield json.dumps(decoder.decode(chunk))[1:-1].encode()
+    yield json.dumps(decoder.decode(b"", final=True))[1:-1].encode() + b'"}'
+
+
+@blp.route("/<uuid:uuid>/file_download/", methods=["GET"])
+@blp.arguments(FileContentArguments, location="query", as_kwargs=True)
+@blp.response(200, description="The file's bytes, as an attachment.")
+@blp.alt_response(404, schema=ErrorSchema)
+def file_download(uuid, path):
+    """Download a file of the project's codebase as it is (``?path=``), any size."""
+    target = records.codebase_file(str(uuid), path)
+    return send_file(target, mimetype="application/octet-stream", as_attachment=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 from sqlmodel import select
 
 from scanapp.config import get_settings
 from scanapp.db import session_scope
-from scanapp.errors import NotFoundError
+from scanapp.errors import NotFoundError, PayloadTooLargeError
 from scanapp.models import (
     CodebaseRelation,
     CodebaseResource,
@@ -90,14 +93,29 @@ def _deliveries(session, subscription_id: int) -> list[View]:
     return [View(delivery, run=run_uuid) for delivery, run_uuid in rows]
 
 
-def file_content(project_uuid: str, path: str) -> str:
-    """Return the text of a file of the project's codebase or raise NotFoundError."""
+def codebase_file(project_uuid: str, path: str) -> Path:
+    """Return a file of the project's codebase or raise NotFoundError."""
     with session_scope() as session:
         codebase = workdir_for(get_project(session, project_uuid).slug).codebase
     target = resolve_inside(codebase, path)
     if target is None or not target.is_file():
         raise NotFoundError("File not found.")
-    return target.read_text(encoding="utf-8", errors="replace")
+    return target
+
+
+def file_content(project_uuid: str, path: str) -> Path:
+    """Return a codebase file whose text may be served; a larger one is PayloadTooLargeError.
+
+    The limit is ``SCANAPP_FILE_CONTENT_MAX_SIZE``; the message names ``file_download/``.
+    """
+    target = codebase_file(project_uuid, path)
+    size, limit = target.stat().st_size, get_settings().file_content_max_size
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"{path} is {size} bytes, over the {limit} bytes SCANAPP_FILE_CONTENT_MAX_SIZE: "
+            f"download it with GET /api/projects/{project_uuid}/file_download/?path={quote(path)}"
+        )
+    return target
 
 
 def summary(project_uuid: str) -> dict:

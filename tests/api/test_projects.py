@@ -251,3 +251,19 @@ def test_archive_removes_only_the_chosen_folders(client):
     assert response.status_code == 200
     assert (workdir.input / "file.txt").exists() and (workdir.output / "file.txt").exists()
     assert not (workdir.codebase / "file.txt").exists()
+
+
+def test_file_content_streams_text_whole_across_chunks(client):
+    project = make_project("text")
+    codebase = workdir_for(project.slug).codebase
+    text = "é" * (1024 * 1024) + "\x00 done \"quoted\"\n"  # a 2-byte char on every boundary
+    (codebase / "utf8.txt").write_bytes(text.encode("utf-8") + b"\xff")
+    response = client.get(f"/api/projects/{project.uuid}/file_content/",
+                          query_string={"path": "utf8.txt"})
+    assert response.status_code == 200
+    assert response.json == {"file_content": text + "\ufffd"}
+    raw = client.get(f"/api/projects/{project.uuid}/file_download/",
+                     query_string={"path": "utf8.txt"})
+    assert raw.data == text.encode("utf-8") + b"\xff"
+    assert client.get(f"/api/projects/{project.uuid}/file_download/",
+                      query_string={"path": "../x"}).status_code == 404

@@ -13,6 +13,8 @@ import pytest
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The pid of the gunicorn master of each running server, by base URL.
+server_pid: dict[str, int] = {}
 
 
 def free_port() -> int:
@@ -30,11 +32,15 @@ def scanapp_command() -> list[str]:
 
 
 @pytest.fixture
-def server(tmp_path):
-    """Start ``scanapp serve`` on a free port; yield its base URL; terminate it after."""
+def server(request, tmp_path):
+    """Start ``scanapp serve`` on a free port; yield its base URL; terminate it after.
+
+    Parametrize it indirectly with a dict of more settings.
+    """
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SCANAPP_")}
     env.update(SCANAPP_WORKDIRS=str(tmp_path / "workdirs"), SCANAPP_MAX_UPLOAD_SIZE="1M")
+    env.update(getattr(request, "param", {}))
     log = (tmp_path / "serve.log").open("w+")
     command = [*scanapp_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", "1"]
@@ -51,6 +57,7 @@ def server(tmp_path):
         process.kill()
         log.seek(0)
         pytest.fail(f"scanapp serve did not start:\n{log.read()}")
+    server_pid[base] = process.pid
     yield base
     process.send_signal(signal.SIGTERM)
     try:
@@ -114,3 +121,52 @@ def test_serve_writes_an_access_log(server, tmp_path):
         time.sleep(0.1)
     assert "scanapp.access INFO GET /api/projects/?page=1 200 " in log
     assert "GET /api/nothing/ 404 " in log and "user=-" in log
+
+
+def _worker_peak_rss_kb(master: int) -> int:
+    """Return the peak RSS (VmHWM, kB) of the gunicorn worker of a master process."""
+    children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit()
+                and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+                == str(master)]
+    [worker] = children
+    status = Path(f"/proc/{worker}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+
+
+def _project_with_file(server: str, tmp_path: Path, size: int) -> str:
+    created = requests.post(f"{server}/api/projects/", json={"name": "big"}, timeout=10).json()
+    [codebase] = (tmp_path / "workdirs" / "projects").glob("big-*/codebase")
+    with open(codebase / "big.txt", "wb") as handle:
+        block = b"scanapp " * (1024 * 128)
+        for _ in range(size // len(block)):
+            handle.write(block)
+    return created["uuid"]
+
+
+@pytest.mark.parametrize("server", [{"SCANAPP_FILE_CONTENT_MAX_SIZE": "300M"}], indirect=True)
+def test_file_content_of_a_200_mib_file_streams_in_flat_memory(server, tmp_path):
+    uuid = _project_with_file(server, tmp_path, 200 * 1024 * 1024)
+    url = f"{server}/api/projects/{uuid}/file_content/?path=big.txt"
+    requests.get(url.replace("big.txt", "missing.txt"), timeout=10)  # warm the worker up
+    before = _worker_peak_rss_kb(server_pid[server])
+    received, head = 0, b""
+    with requests.get(url, stream=True, timeout=120) as response:
+        assert response.status_code == 200
+        for chunk in response.iter_content(1024 * 1024):
+            head = (head + chunk[:40])[:40] if len(head) < 40 else head
+            received += len(chunk)
+    growth_mb = (_worker_peak_rss_kb(server_pid[server]) - before) / 1024
+    assert head.startswith(b'{"file_content": "scanapp scanapp')
+    assert received == 200 * 1024 * 1024 + len('{"file_content": ""}')
+    assert growth_mb < 50, f"the web worker grew by {growth_mb:.0f} MB"
+
+
+def test_file_content_over_the_limit_is_413_naming_the_download(server, tmp_path):
+    uuid = _project_with_file(server, tmp_path, 11 * 1024 * 1024)
+    response = requests.get(f"{server}/api/projects/{uuid}/file_content/?path=big.txt",
+                            timeout=10)
+    assert response.status_code == 413
+    assert f"/api/projects/{uuid}/file_download/?path=big.txt" in response.json()["message"]
+    download = requests.get(f"{server}/api/projects/{uuid}/file_download/?path=big.txt",
+                            timeout=30)
+    assert download.status_code == 200 and len(download.content) == 11 * 1024 * 1024
