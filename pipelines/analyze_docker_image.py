@@ -45,6 +45,7 @@ class AnalyzeDockerImage(ScanCodebase):
 
     def get_images_from_inputs(self):
         """Fetch URL inputs (docker:// references are pulled); keep the inputs that are images."""
+        codebase.ensure_not_collected(self.context)
         self.images = docker.find_images(self.context, codebase.fetch_inputs(self.context))
 
     def extract_images_and_layers(self):

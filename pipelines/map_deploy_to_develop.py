@@ -46,6 +46,7 @@ class MapDeployToDevelop(Pipeline):
 
         Every input needs the tag ``from`` or ``to`` (or a ``from-``/``to-`` file name).
         """
+        codebase.ensure_not_collected(self.context)
         counts = d2d.copy_tagged_inputs(self.context, codebase.fetch_inputs(self.context))
         self.context.log(f"Inputs placed: {counts}")
 

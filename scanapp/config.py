@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -145,6 +146,28 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     if not value.startswith(schemes):
         raise SettingsError(f"{name} must start with one of {', '.join(schemes)}, not {raw!r}")
     return value
+
+
+#: ``SCANAPP_*`` variables that are not settings of the program (read by its test suite and CI).
+NOT_SETTINGS = ("SCANAPP_TEST_", "SCANAPP_CI_")
+
+
+def unknown_variables(environ: dict | None = None) -> list[str]:
+    """Return a warning for each ``SCANAPP_*`` variable that is no setting, with the closest one.
+
+    A misspelled variable would otherwise be ignored without a word.
+    """
+    environ = os.environ if environ is None else environ
+    known = [item.name.upper() for item in fields(Settings)]
+    warnings = []
+    for name in sorted(environ):
+        suffix = name.removeprefix("SCANAPP_")
+        if suffix == name or suffix in known or name.startswith(NOT_SETTINGS):
+            continue
+        close = difflib.get_close_matches(suffix, known, n=1, cutoff=0.6)
+        hint = f"; did you mean SCANAPP_{close[0]}?" if close else ""
+        warnings.append(f"{name} is not a scanapp setting and is ignored{hint}")
+    return warnings
 
 
 def load_settings(environ: dict | None = None) -> Settings:

@@ -10,6 +10,7 @@ from rq.worker import Worker
 from scanapp.config import get_settings
 from scanapp.db import dispose_engines, migrate
 from scanapp.queue import get_redis
+from scanapp.services.maintenance import remove_leftovers
 from scanapp.services.reconcile import reconcile as reconcile_runs
 
 log = logging.getLogger("scanapp.worker")
@@ -88,6 +89,7 @@ def run_worker(queues: list[str], *, name: str | None, burst: bool, verbose: boo
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     migrate()
+    remove_leftovers()
     rq_worker = ScanappWorker(
         queues or [settings.queue_name],
         name=name,

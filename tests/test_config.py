@@ -71,3 +71,20 @@ def test_cli_stops_at_start_on_a_bad_value(tmp_path):
     assert result.returncode == 2
     assert "SCANAPP_PAGE_SIZE" in result.stderr
     assert not (tmp_path / "scanapp.sqlite3").exists()
+
+
+def test_an_unknown_variable_is_a_warning_naming_the_closest_setting(tmp_path):
+    from scanapp.config import unknown_variables
+
+    assert unknown_variables({"SCANAPP_PAGESIZE": "3", "SCANAPP_TEST_REDIS_URL": "x",
+                              "SCANAPP_PAGE_SIZE": "3", "SCANAPP_ZZZ": "1", "OTHER": "1"}) == [
+        "SCANAPP_PAGESIZE is not a scanapp setting and is ignored; did you mean SCANAPP_PAGE_SIZE?",
+        "SCANAPP_ZZZ is not a scanapp setting and is ignored",
+    ]
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SCANAPP_")}
+    env.update(SCANAPP_WORKDIRS=str(tmp_path), SCANAPP_REDIS_URLL="redis://x")
+    result = subprocess.run([sys.executable, "-m", "scanapp", "migrate"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "Warning: SCANAPP_REDIS_URLL is not a scanapp setting and is ignored; did you mean " \
+           "SCANAPP_REDIS_URL?" in result.stderr

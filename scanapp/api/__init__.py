@@ -14,7 +14,7 @@ from scanapp import __version__
 from scanapp.api.auth import register_auth
 from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
-from scanapp.config import get_settings
+from scanapp.config import get_settings, unknown_variables
 from scanapp.schemas.fields import set_base_url
 from scanapp.schemas.lists import ErrorSchema
 
@@ -42,6 +42,8 @@ def blueprint_modules() -> list[str]:
 def create_app(config: dict | None = None) -> Flask:
     """Create the WSGI application."""
     settings = get_settings()
+    for warning in unknown_variables():
+        logging.getLogger("scanapp").warning(warning)
     app = Flask("scanapp")
     app.config.update(
         API_TITLE="scanapp",

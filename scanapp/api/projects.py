@@ -35,7 +35,7 @@ CHUNK = 1024 * 1024
 
 def _uploads(data: dict) -> list[tuple[object, str]]:
     tag = data["upload_file_tag"]
-    return [(upload, tag) for upload in data["upload_file"] if upload.filename]
+    return [(upload, tag) for upload in data["upload_file"]]
 
 
 def _webhooks(data: dict) -> list[dict]:

@@ -14,7 +14,7 @@ from importlib import import_module
 
 import click
 
-from scanapp.config import SettingsError, get_settings
+from scanapp.config import SettingsError, get_settings, unknown_variables
 from scanapp.errors import ScanappError
 
 #: Every module of ``scanapp.cli`` with a ``register(group)`` function adds its commands.
@@ -36,6 +36,8 @@ def main() -> None:
     """Entry point: run the CLI, turning setting and domain errors into one clear line."""
     try:
         get_settings()
+        for warning in unknown_variables():
+            click.echo(f"Warning: {warning}", err=True)
         cli(standalone_mode=True)
     except SettingsError as error:
         click.echo(f"Error: {error}", err=True)

@@ -24,9 +24,12 @@ def register(group: click.Group) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Apply migrations then serve the REST API with gunicorn (one access log line a request)."""
     from scanapp.server import serve as run_server  # imported when run: see scanapp.cli
+    from scanapp.services.maintenance import remove_leftovers
 
     check_global_file()  # an invalid policies file stops the start, naming its line or key
     migrate()
+    for path in remove_leftovers():
+        click.echo(f"Removed a leftover of an interrupted write: {path}", err=True)
     run_server(host, port, workers)
 
 

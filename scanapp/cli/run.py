@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -52,6 +53,7 @@ def run(pipeline, inputs, more, output_format, format_version, output, name, fai
     """
     from scanapp.services import runs  # imported when run: see scanapp.cli
 
+    _check_output(output)
     migrate()
     project = _create_project(name or _default_name(inputs[0]), [pipeline, *more], inputs)
     for item in runs.project_runs(project.id):
@@ -60,6 +62,23 @@ def run(pipeline, inputs, more, output_format, format_version, output, name, fai
     write_result(project.uuid, output_format, format_version, output)
     if fail_level:
         _gate(project.uuid, fail_level.upper())
+
+
+def _check_output(output: str) -> None:
+    """Refuse an ``--output`` that cannot be written, before scanning for minutes."""
+    if output == "-":
+        return
+    target = Path(output)
+    folder = target.parent if str(target.parent) else Path(".")
+    problem = ""
+    if target.is_dir():
+        problem = "is a directory"
+    elif not folder.is_dir():
+        problem = f"{folder} is not an existing directory"
+    elif not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        problem = "cannot be written"
+    if problem:
+        raise click.BadParameter(f"{output}: {problem}", param_hint="--output")
 
 
 def _default_name(first_input: str) -> str:

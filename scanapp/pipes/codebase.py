@@ -66,8 +66,26 @@ def _fetch_source(context, source: InputSource, options: fetch.FetchOptions) -> 
     return path.name
 
 
+class CodebaseCollectedError(Exception):
+    """The project's codebase was collected by an earlier run."""
+
+
+def ensure_not_collected(context) -> None:
+    """Fail, with what to do, when an earlier run already collected the project's codebase."""
+    count = resources.count_resources(context.project_id, no_status=False)
+    if count:
+        text = (
+            f"The codebase of this project was already collected by an earlier run ({count} "
+            "files): a project holds one codebase. Add pipelines that work on it (such as "
+            "scan_for_virus), or reset the project to scan it anew."
+        )
+        context.add_message(text, model=context.pipeline_name)
+        raise CodebaseCollectedError(text)
+
+
 def copy_inputs(context, names: list[str]) -> None:
-    """Copy each input file or directory from input/ into codebase/."""
+    """Copy each input file or directory from input/ into codebase/ (an empty codebase)."""
+    ensure_not_collected(context)
     for name in names:
         fetch.copy_to_codebase(context.workdir.input / name, context.workdir.codebase)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +73,10 @@ def _check_purl(url: str, field: str) -> None:
 def check_upload(upload, tag: str = "") -> PendingInput:
     """Validate an uploaded file (werkzeug FileStorage or local Path)."""
     filename = upload.name if isinstance(upload, Path) else (upload.filename or "")
-    if not filename:
-        raise InvalidInputError.for_field("upload_file", "The uploaded file has no name.")
+    if not filename.strip() or "\r" in filename or "\n" in filename:
+        raise InvalidInputError.for_field(
+            "upload_file", f"The uploaded file has no usable name: {filename!r}."
+        )
     if len(tag or "") > 50:
         raise InvalidInputError.for_field(
             "upload_file_tag", "Ensure this field has no more than 50 characters."
@@ -80,15 +84,37 @@ def check_upload(upload, tag: str = "") -> PendingInput:
     return PendingInput(filename=safe_filename(filename), tag=tag or "", upload=upload)
 
 
+#: Files being written into input/ have this suffix until complete (``.<name>.<random>.part``).
+PARTIAL_SUFFIX = ".part"
+
+
 def store_upload(pending: PendingInput, folder: Path) -> str:
-    """Write the upload into ``folder`` (streamed, never read whole) and return its name."""
+    """Write the upload into ``folder`` and return its name; streamed, never read whole.
+
+    It is written under a hidden temporary name, then renamed: a process killed while
+    copying leaves only a ``.part`` file, which ``remove_leftovers`` deletes.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     target = unique_target(folder, pending.filename)
-    if isinstance(pending.upload, Path) and pending.upload.is_dir():
-        shutil.copytree(pending.upload, target, symlinks=True)
-    elif isinstance(pending.upload, Path):
-        shutil.copyfile(pending.upload, target)
-    else:
-        with open(target, "wb") as handle:
-            shutil.copyfileobj(pending.upload.stream, handle, length=1024 * 1024)
+    temporary = folder / f".{target.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}"
+    try:
+        if isinstance(pending.upload, Path) and pending.upload.is_dir():
+            shutil.copytree(pending.upload, temporary, symlinks=True)
+        elif isinstance(pending.upload, Path):
+            shutil.copyfile(pending.upload, temporary)
+        else:
+            with open(temporary, "wb") as handle:
+                shutil.copyfileobj(pending.upload.stream, handle, length=1024 * 1024)
+        os.replace(temporary, target)
+    except BaseException:
+        remove_path(temporary)
+        raise
     return target.name
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file or a directory tree, if it is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

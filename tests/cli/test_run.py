@@ -94,3 +94,11 @@ def test_local_directory_input_with_tag(scanapp, tmp_path):
     [header] = json.loads(result.stdout)["headers"]
     [source_info] = header["input_sources"]
     assert source_info["filename"] == "src" and source_info["tag"] == "from"
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_the_scan(scanapp, input_file, tmp_path):
+    for output in (str(tmp_path / "missing" / "x.json"), str(tmp_path)):
+        result = scanapp("run", "do_nothing", str(input_file), "--output", output)
+        assert result.returncode == 2, result.stderr
+        assert "--output" in result.stderr
+    assert not (tmp_path / "workdirs").exists()  # nothing was created, let alone scanned

@@ -170,3 +170,21 @@ def test_file_content_over_the_limit_is_413_naming_the_download(server, tmp_path
     download = requests.get(f"{server}/api/projects/{uuid}/file_download/?path=big.txt",
                             timeout=30)
     assert download.status_code == 200 and len(download.content) == 11 * 1024 * 1024
+
+
+@pytest.fixture
+def killed_copy(tmp_path):
+    """What a server killed while storing an upload leaves: a work directory without a row."""
+    folder = tmp_path / "workdirs" / "projects" / "killed-0a1b2c3d"
+    (folder / "input").mkdir(parents=True)
+    (folder / "input" / ".big.iso.0a1b2c3d.part").write_bytes(b"x" * 1024)
+    old = time.time() - 3600
+    for path in (folder / "input" / ".big.iso.0a1b2c3d.part", folder / "input", folder):
+        os.utime(path, (old, old))
+    return folder
+
+
+def test_serve_removes_leftovers_of_a_killed_copy_at_start(killed_copy, server, tmp_path):
+    assert not killed_copy.exists()
+    assert f"Removed a leftover of an interrupted write: {killed_copy}" in (
+        tmp_path / "serve.log").read_text()

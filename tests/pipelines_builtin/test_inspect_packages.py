@@ -96,3 +96,36 @@ def test_top_level_manifest_upload(scan_settings, tmp_path):
     assert dependencies["pkg:npm/mocha"].scope == "devDependencies"
     assert dependencies["pkg:npm/mocha"].extracted_requirement == "10.0.0"
     assert {dep.datafile_path for dep in dependencies.values()} == {"package.json"}
+
+
+def test_a_second_scan_of_a_collected_codebase_fails_clearly(scan_settings, tmp_path):
+    import tarfile
+
+    from scanapp.models import CodebaseResource, ProjectMessage, Run
+    from scanapp.services.projects import ProjectRequest, create_project
+    from scanapp.services.runs import execute_in_process, project_runs
+
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "twice", "version": "1.0"}')
+    archive = tmp_path / "twice.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname="pkg")
+    project = create_project(ProjectRequest(name="twice", uploads=[(archive, "")],
+                                            pipelines=["inspect_packages", "inspect_packages"]))
+    first, second = project_runs(project.id)
+    assert execute_in_process(first.id) == 0
+    with db.session_scope() as session:
+        collected = len(session.exec(select(CodebaseResource).where(
+            CodebaseResource.project_id == project.id)).all())
+    assert execute_in_process(second.id) == 1
+    with db.session_scope() as session:
+        run = session.get(Run, second.id)
+        messages = session.exec(select(ProjectMessage.description).where(
+            ProjectMessage.project_id == project.id)).all()
+        still = len(session.exec(select(CodebaseResource).where(
+            CodebaseResource.project_id == project.id)).all())
+    assert "already collected by an earlier run" in run.task_output
+    assert "IntegrityError" not in run.task_output
+    assert any("reset the project" in text for text in messages)
+    assert still == collected
