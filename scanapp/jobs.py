@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 
 from scanapp.db import get_engine
-from scanapp.services.runs import execute_queued
+from scanapp.services.runs import execute_queued, load_run
+
+log = logging.getLogger("scanapp.worker")
 
 
 def run_pipeline_job(run_id: int) -> int:
-    """Execute a queued run, then finish it: alerts, webhooks and the project's next run."""
+    """Execute a queued run, then finish it: alerts, webhooks and the project's next run.
+
+    The worker's log gets one line per run: its uuid, pipeline, status, exit code and time.
+    """
     # The work horse is a fork of the worker: never reuse the parent's pooled connections.
     get_engine().dispose(close=False)
-    return execute_queued(run_id, worker_name=os.environ.get("RQ_WORKER_ID", ""))
+    started = time.monotonic()
+    exitcode = execute_queued(run_id, worker_name=os.environ.get("RQ_WORKER_ID", ""))
+    run = load_run(run_id)
+    log.info("Run %s %s ended %s (exit code %s) in %.1f s", run.uuid, run.pipeline_name,
+             run.status, run.task_exitcode, time.monotonic() - started)
+    return exitcode

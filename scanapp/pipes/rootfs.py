@@ -42,10 +42,11 @@ class _Layer:
 
     def apply(self, tar: tarfile.TarFile, member: tarfile.TarInfo) -> None:
         name = _normalize(member.name)
-        reason = unsafe_name(name) if name else None
-        if not name or reason:
-            if reason:
-                self.report.refused.append((member.name, reason))
+        if not PurePosixPath(name).parts:
+            return  # the root itself: "", "." or "./" (``tar -C rootfs -cf layer.tar .``)
+        reason = unsafe_name(name)
+        if reason:
+            self.report.refused.append((member.name, reason))
             return
         parts = PurePosixPath(name).parts
         if not self._parents(parts[:-1], member.name):
@@ -147,9 +148,11 @@ class _Layer:
 
 
 def _normalize(name: str) -> str:
+    """Drop leading ``./`` and trailing slashes: ``./etc/`` is ``etc``, ``./`` and ``.`` are ""."""
     while name.startswith("./"):
         name = name[2:]
-    return name.rstrip("/")
+    name = name.rstrip("/")
+    return "" if name == "." else name
 
 
 def apply_layer(

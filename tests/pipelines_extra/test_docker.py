@@ -6,10 +6,12 @@ import dataclasses
 import json
 import os
 import socket
+import subprocess
 import tarfile
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -307,3 +309,36 @@ def test_unreachable_registry_fails_with_a_clear_message(scan_settings):  # noqa
         f"127.0.0.1:{port}/v2/scanapp/test/manifests/1.0: ConnectionError" in text
         for text in messages
     ), messages
+
+
+def _tree_layer(tree: Path, target: Path, *members: str) -> Path:
+    """A layer made by the real ``tar`` from a folder (``.`` gives ``./``-prefixed entries)."""
+    subprocess.run(["tar", "-C", str(tree), "-cf", str(target), *members], check=True)
+    return target
+
+
+def _applied(layer: Path, rootfs: Path) -> tuple[list, dict]:
+    rootfs.mkdir()
+    report = RootfsReport()
+    meter = SizedWriter(rootfs, layer.stat().st_size, Limits(max_size=10**8, max_ratio=1000))
+    with open(layer, "rb") as handle:
+        apply_layer(handle, rootfs, "sha256:layer", meter, report)
+    listing = sorted((path.relative_to(rootfs).as_posix(), path.is_symlink())
+                     for path in rootfs.rglob("*"))
+    return listing, report.origins
+
+
+def test_a_dot_prefixed_layer_gives_the_same_root_filesystem(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "usr" / "lib").mkdir(parents=True)
+    (tree / "usr" / "lib" / "os-release").write_text(images.OS_RELEASE)
+    (tree / "etc" / "os-release").symlink_to("../usr/lib/os-release")
+    (tree / "etc" / ".wh.gone").write_text("")
+    dotted = _tree_layer(tree, tmp_path / "dotted.tar", ".")
+    with tarfile.open(dotted) as archive:
+        assert archive.getnames()[0] == "." and "./etc/os-release" in archive.getnames()
+    plain = _tree_layer(tree, tmp_path / "plain.tar", "etc", "usr")
+    assert _applied(dotted, tmp_path / "a") == _applied(plain, tmp_path / "b")
+    listing, origins = _applied(dotted, tmp_path / "c")
+    assert ("etc/os-release", True) in listing and "usr/lib/os-release" in origins

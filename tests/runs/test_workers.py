@@ -62,6 +62,8 @@ def test_two_pipelines_run_chained_in_order(client, workers):
 def test_a_failure_stops_the_chain(client, workers):
     failed, later = create(client, "fails", ["raise_exception", "do_nothing"])
     workers.burst()
+    log = workers.log_text(workers.started[-1])
+    assert f"Run {failed} raise_exception ended failure (exit code 1) in " in log
     assert get_run(failed).status == "failure"
     assert get_run(failed).task_exitcode == 1
     assert "ValueError: Error message" in get_run(failed).task_output
