@@ -69,6 +69,7 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "default"
     require_authentication: bool = False
+    metrics_require_authentication: bool = False
     policies_file: Path = Path("policies.yml")
     processes: int = field(default_factory=_default_processes)
     allow_private_urls: bool = False
@@ -114,6 +115,7 @@ _PARSERS = {
     "redis_url": lambda n, r: _url(n, r, ("redis://", "rediss://", "unix://")),
     "queue_name": lambda n, r: r.strip() or "default",
     "require_authentication": _bool,
+    "metrics_require_authentication": _bool,
     "policies_file": lambda n, r: Path(r),
     "processes": lambda n, r: _int(n, r, minimum=1),
     "allow_private_urls": _bool,

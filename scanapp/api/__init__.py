@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from flask_smorest import Api
 
 from scanapp import __version__
+from scanapp.api import metrics
 from scanapp.api.auth import register_auth
 from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
@@ -34,7 +35,7 @@ def blueprint_modules() -> list[str]:
 
     Endpoint modules are found, not listed: adding one is adding a module with a ``blp``.
     """
-    names = [info.name for info in pkgutil.iter_modules(__path__)]
+    names = [info.name for info in pkgutil.iter_modules(__path__) if info.name != "metrics"]
     found = [name for name in names if hasattr(import_module(f"{__name__}.{name}"), "blp")]
     return [*FIRST_BLUEPRINTS, *sorted(set(found) - set(FIRST_BLUEPRINTS))]
 
@@ -69,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.after_request(_log_access)
     for name in blueprint_modules():
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
+    app.register_blueprint(metrics.blp)  # not an API blueprint: not in the OpenAPI document
+    app.after_request(metrics.observe)
     return app
 
 

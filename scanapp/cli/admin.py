@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import click
 
+from scanapp.config import get_settings
 from scanapp.db import migrate
 from scanapp.policies import check_global_file
 
@@ -23,6 +26,7 @@ def register(group: click.Group) -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="Web worker processes.")
 def serve(host: str, port: int, workers: int) -> None:
     """Apply migrations then serve the REST API with gunicorn (one access log line a request)."""
+    _share_metrics_between_workers()
     from scanapp.server import serve as run_server  # imported when run: see scanapp.cli
     from scanapp.services.maintenance import remove_leftovers
 
@@ -31,6 +35,17 @@ def serve(host: str, port: int, workers: int) -> None:
     for path in remove_leftovers():
         click.echo(f"Removed a leftover of an interrupted write: {path}", err=True)
     run_server(host, port, workers)
+
+
+def _share_metrics_between_workers() -> None:
+    """Let gunicorn's workers add up their request metrics (prometheus-client multiprocess).
+
+    The folder is emptied at each start; it must be set before prometheus-client is imported.
+    """
+    folder = get_settings().workdirs / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 @click.command("migrate")

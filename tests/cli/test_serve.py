@@ -188,3 +188,15 @@ def test_serve_removes_leftovers_of_a_killed_copy_at_start(killed_copy, server, 
     assert not killed_copy.exists()
     assert f"Removed a leftover of an interrupted write: {killed_copy}" in (
         tmp_path / "serve.log").read_text()
+
+
+def test_metrics_add_up_the_requests_of_every_web_worker(server):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for _ in range(3):
+        assert requests.get(f"{server}/api/projects/", timeout=10).status_code == 200
+    text = requests.get(f"{server}/metrics", timeout=10).text
+    found = {family.name: family for family in text_string_to_metric_families(text)}
+    [count] = [s.value for s in found["scanapp_http_request_duration_seconds"].samples
+               if s.name.endswith("_count") and s.labels.get("route") == "/api/projects/"]
+    assert count == 3 and "scanapp_runs" in found
