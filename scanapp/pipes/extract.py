@@ -1,14 +1,22 @@
 """Extract archives recursively into ``<name>-extract/`` beside them, never outside codebase/.
 
-zip and tar archives (whl, jar, sdists, gems...) are read entry by entry: entries with an
-absolute path, a ``..`` component or a link pointing outside are refused and reported,
-and writing stops when the total size or the expansion ratio goes over its limit
-(an archive bomb). Other formats (deb, rpm, 7z, ar, cpio...) go through extractcode,
-then the result is checked the same way.
+Every archive is read entry by entry and written by this module under one byte budget:
+writing stops the moment the project's total or the archive's expansion ratio passes its
+limit (an archive bomb), and what was written of that archive is removed. zip and tar
+(whl, jar, sdists, gems...) are read with the standard library, a single compressed file
+(``.gz``, ``.bz2``, ``.xz``) is decompressed with it, and every other format (deb, rpm, 7z,
+ar, cpio, iso...) is read with extractcode's libarchive. An entry with an absolute path, a
+``..`` component, a hard link or a special file is refused and reported; a symbolic link is
+kept only while its whole resolved chain stays inside codebase/. Nothing is written to the
+system temp folder. Only a format libarchive cannot read goes through extractcode's own
+extraction, checked afterwards.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import os
 import shutil
 import tarfile
@@ -141,16 +149,97 @@ def _extract_tar(archive: Path, target: Path, codebase: Path, writer: SizedWrite
 
 
 def _tar_link(member: tarfile.TarInfo, target: Path, codebase: Path, refuse) -> None:
-    link = member.linkname
     if member.islnk():
-        refuse(member.name, f"hard link to {link}")
+        refuse(member.name, f"hard link to {member.linkname}")
         return
-    if _link_escapes(target, member.name, link, codebase.resolve()):
-        refuse(member.name, f"symbolic link pointing outside the codebase: {link}")
+    _symlink(target, member.name, member.linkname, codebase, refuse)
+
+
+#: Single-file compressors: magic bytes -> opener (a .tar.gz is a tar: tarfile reads it).
+COMPRESSORS = (
+    (b"\x1f\x8b", gzip.open),
+    (b"BZh", bz2.open),
+    (b"\xfd7zXZ\x00", lzma.open),
+    (b"\x5d\x00\x00", lzma.open),
+)
+
+
+def _compressor(archive: Path):
+    with open(archive, "rb") as handle:
+        head = handle.read(6)
+    return next((opener for magic, opener in COMPRESSORS if head.startswith(magic)), None)
+
+
+def _decompressed_name(archive: Path) -> str:
+    name = archive.name
+    for suffix in (".gz", ".gzip", ".tgz", ".bz2", ".tbz", ".xz", ".lzma", ".txz"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            return stem + ".tar" if suffix in (".tgz", ".tbz", ".txz") else stem
+    return name + ".out"
+
+
+def _extract_compressed(
+    archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse
+) -> None:
+    """Decompress a single compressed file, streamed under the budget."""
+    with _compressor(archive)(archive, "rb") as source:
+        writer.write(_decompressed_name(archive), source)
+
+
+class _EntryStream:
+    """A libarchive entry's content as a file-like ``read()``."""
+
+    def __init__(self, entry):
+        self.chunks, self.pending = entry.get_content(), b""
+
+    def read(self, size: int) -> bytes:
+        while len(self.pending) < size:
+            chunk = next(self.chunks, b"")
+            if not chunk:
+                break
+            self.pending += chunk
+        data, self.pending = self.pending[:size], self.pending[size:]
+        return data
+
+
+def _extract_libarchive(
+    archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse
+) -> None:
+    """Extract any format libarchive reads (deb, rpm, 7z, ar, cpio, iso...) entry by entry."""
+    from extractcode.libarchive2 import Archive  # libarchive is loaded when first needed
+
+    with Archive(str(archive)) as archived:
+        for entry in archived:
+            name = (entry.path or "").removeprefix("./")
+            for warning in entry.warnings:
+                refuse(name or "?", f"libarchive: {warning}")
+            reason = unsafe_name(name) if name not in ("", ".") else None
+            if name in ("", "."):
+                continue
+            if reason:
+                refuse(name, reason)
+            elif entry.issym:
+                _symlink(target, name, entry.symlink_path or "", codebase, refuse)
+            elif entry.islnk:
+                refuse(name, f"hard link to {entry.hardlink_path}")
+            elif entry.isdir:
+                safe = resolve_inside(target, name)
+                if safe:
+                    safe.mkdir(parents=True, exist_ok=True)
+            elif entry.isfile:
+                writer.write(name, _EntryStream(entry))
+            else:
+                refuse(name, "special file (device, fifo or socket)")
+
+
+def _symlink(target: Path, name: str, link: str, codebase: Path, refuse) -> None:
+    if _link_escapes(target, name, link, codebase.resolve()):
+        refuse(name, f"symbolic link pointing outside the codebase: {link}")
         return
-    path = resolve_inside(target, member.name)
+    path = resolve_inside(target, name)
     if path is None or path.exists() or path.is_symlink():
-        refuse(member.name, "link over an existing path")
+        refuse(name, "link over an existing path")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     os.symlink(link, path)
@@ -159,6 +248,7 @@ def _tar_link(member: tarfile.TarInfo, target: Path, codebase: Path, refuse) -> 
 def _extract_other(
     archive: Path, target: Path, codebase: Path, writer: SizedWriter, refuse
 ) -> None:
+    """Extract a format libarchive cannot read with extractcode, then check what it wrote."""
     from extractcode.extract import extract_file
 
     errors = []
@@ -188,11 +278,52 @@ def check_tree(target: Path, codebase: Path, writer: SizedWriter, refuse) -> Non
                 writer.count(path.stat().st_size)
 
 
+def _libarchive_reads(archive: Path) -> bool:
+    from extractcode.libarchive2 import Archive
+
+    try:
+        with Archive(str(archive)) as archived:
+            next(iter(archived), None)
+    except Exception:  # noqa: BLE001 - any libarchive error: not a format it reads
+        return False
+    return True
+
+
+def escaping_links(folder: Path, codebase: Path) -> list[tuple[Path, str]]:
+    """Return the symbolic links under ``folder`` whose resolved chain leaves ``codebase``.
+
+    Each link is followed to its end, through the links it points to (``s1 -> s0/../..``
+    with ``s0 -> ..``): where it ends, not how it reads, decides.
+    """
+    root = codebase.resolve()
+    found = []
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(parent) / name
+            if path.is_symlink():
+                resolved = Path(os.path.realpath(path))
+                if resolved != root and root not in resolved.parents:
+                    found.append((path, os.readlink(path)))
+    return found
+
+
+def drop_escaping_links(folder: Path, codebase: Path, refuse) -> None:
+    """Remove the links of ``folder`` that resolve outside ``codebase``, each reported."""
+    for path, link in escaping_links(folder, codebase):
+        path.unlink()
+        refuse(path.relative_to(folder).as_posix(),
+               f"symbolic link resolving outside the codebase: {link}")
+
+
 def _extractor(archive: Path) -> Callable:
     if zipfile.is_zipfile(archive):
         return _extract_zip
     if tarfile.is_tarfile(archive):
         return _extract_tar
+    if _compressor(archive):
+        return _extract_compressed
+    if _libarchive_reads(archive):
+        return _extract_libarchive
     return _extract_other
 
 
@@ -212,6 +343,7 @@ def extract_archive(
 
     try:
         _extractor(archive)(archive, target, codebase, writer, refuse)
+        drop_escaping_links(target, codebase, refuse)
     except ArchiveBombError as error:
         shutil.rmtree(target, ignore_errors=True)
         report.errors.append((relative, f"archive bomb stopped: {error}"))
@@ -231,12 +363,18 @@ def _archives(folder: Path) -> list[Path]:
 
 
 def extract_archives(codebase: Path, limits: Limits) -> ExtractReport:
-    """Extract every archive of ``codebase`` recursively; return what was done and refused."""
+    """Extract every archive of ``codebase`` recursively; return what was done and refused.
+
+    Links that resolve outside ``codebase`` are removed first (inputs copied as folders, git
+    clones) and last (chains made of links of several archives), each reported.
+    """
     report = ExtractReport()
+    drop_escaping_links(codebase, codebase, lambda name, why: report.refused.append((name, why)))
     pending = [codebase]
     while pending:
         for archive in _archives(pending.pop()):
             target = extract_archive(archive, codebase, limits, report)
             if target is not None:
                 pending.append(target)
+    drop_escaping_links(codebase, codebase, lambda name, why: report.refused.append((name, why)))
     return report

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +140,76 @@ def test_refusals_become_project_messages(settings):
     ]
     assert messages[0].details["resource_path"] == "slip.zip:../evil.txt"
     assert not (workdir.root / "evil.txt").exists()
+
+
+def _cpio(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """A newc cpio archive of (name, mode, data): data is the link target for a symlink."""
+    out = b""
+    for number, (name, mode, data) in enumerate([*entries, ("TRAILER!!!", 0, b"")], 1):
+        encoded = name.encode() + b"\x00"
+        fields = [number, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), 0]
+        header = b"070701" + b"".join(b"%08X" % value for value in fields)
+        out += header + encoded + b"\x00" * (-(len(header) + len(encoded)) % 4)
+        out += data + b"\x00" * (-len(data) % 4)
+    return out
+
+
+def test_a_gz_bomb_is_stopped_while_writing_and_nothing_is_left(layout, tmp_path):
+    import gzip
+    import tempfile
+
+    work, codebase = layout
+    with gzip.open(codebase / "bomb.bin.gz", "wb", compresslevel=9) as handle:
+        block = b"scanapp bomb " * (1024 * 1024)
+        for _ in range(80):  # 1 GiB
+            handle.write(block)
+    assert (codebase / "bomb.bin.gz").stat().st_size < 3 * 1024 * 1024  # 1 GiB in 2 MB
+    system_temp = set(Path(tempfile.gettempdir()).iterdir())
+    limits = Limits(max_size=64 * 1024 * 1024, max_ratio=200)
+    report = extract_archives(codebase, limits)
+    assert [(path, reason.split(":")[0]) for path, reason in report.errors] == [
+        ("bomb.bin.gz", "archive bomb stopped")]
+    assert limits.written <= limits.max_size + 1024 * 1024  # stopped at the limit
+    assert not (codebase / "bomb.bin.gz-extract").exists()
+    assert _outside_files(work) == []
+    assert set(Path(tempfile.gettempdir()).iterdir()) - system_temp == set()
+
+
+def test_cpio_entries_out_of_place_are_refused_with_a_warning_each(layout):
+    work, codebase = layout
+    regular, link, folder = 0o100644, 0o120777, 0o040755
+    (codebase / "odd.cpio").write_bytes(_cpio([
+        ("docs", folder, b""),
+        ("docs/readme.txt", regular, b"kept\n"),
+        ("../escape.txt", regular, b"outside\n"),
+        ("/etc/absolute.txt", regular, b"absolute\n"),
+        ("docs/up", link, b"../../../etc/passwd"),
+        ("docs/here", link, b"readme.txt"),
+    ]))
+    report = extract_archives(codebase, Limits(max_size=10**8, max_ratio=1000))
+    target = codebase / "odd.cpio-extract"
+    assert (target / "docs/readme.txt").read_text() == "kept\n"
+    assert os.readlink(target / "docs/here") == "readme.txt"
+    refused = dict(report.refused)
+    assert refused["odd.cpio:../escape.txt"] == "path traversal (..)"
+    assert refused["odd.cpio:/etc/absolute.txt"] == "absolute path"
+    assert refused["odd.cpio:docs/up"].startswith("symbolic link pointing outside")
+    assert not (target / "docs/up").is_symlink() and _outside_files(work) == []
+
+
+def test_a_symbolic_link_chain_that_resolves_outside_is_refused(layout):
+    work, codebase = layout
+    with tarfile.open(codebase / "chain.tar", "w") as tar:
+        _tar_add(tar, "pkg/readme.txt", b"inside\n")
+        _tar_add(tar, "pkg/s0", type=tarfile.SYMTYPE, linkname="..")
+        _tar_add(tar, "pkg/s1", type=tarfile.SYMTYPE, linkname="s0/../..")
+        _tar_add(tar, "pkg/s2", type=tarfile.SYMTYPE, linkname="s1/../../../etc/passwd")
+        _tar_add(tar, "pkg/good", type=tarfile.SYMTYPE, linkname="readme.txt")
+    report = extract_archives(codebase, Limits(max_size=10**8, max_ratio=1000))
+    target = codebase / "chain.tar-extract" / "pkg"
+    refused = dict(report.refused)
+    assert any(name.endswith("pkg/s1") for name in refused), refused
+    assert not (target / "s1").is_symlink() and not (target / "s2").is_symlink()
+    assert (target / "good").read_text() == "inside\n"
+    for path in codebase.rglob("*"):
+        assert Path(os.path.realpath(path)).is_relative_to(codebase.resolve()), path
