@@ -21,11 +21,12 @@ class ScanCodebase(Pipeline):
     loopback or link-local address is refused, on every redirect too, unless
     ``SCANAPP_ALLOW_PRIVATE_URLS=true``. A failed download fails the run, naming the URL.
 
-    Archives (tar.*, zip, whl, jar, deb, rpm, 7z, gem...) are extracted into
-    ``<name>-extract/`` beside them. Entries with ``../`` or absolute paths and links out of
-    codebase/ are refused with a warning; an archive writing more than
-    ``SCANAPP_EXTRACT_MAX_SIZE`` or expanding more than ``SCANAPP_EXTRACT_MAX_RATIO`` times
-    its size is stopped (archive bomb) with an error message.
+    Archives (tar.*, zip, whl, jar, gz, bz2, xz, deb, rpm, 7z, cpio, gem...) are extracted
+    into ``<name>-extract/`` beside them. Entries with ``../`` or absolute paths, hard links,
+    devices and symbolic links whose resolved chain leaves codebase/ are refused with a
+    warning each; an archive whose extraction would write more than
+    ``SCANAPP_EXTRACT_MAX_SIZE`` or expand more than ``SCANAPP_EXTRACT_MAX_RATIO`` times its
+    size is stopped the moment it passes the limit (archive bomb), what it wrote removed.
 
     Files are scanned in ``SCANAPP_PROCESSES`` processes sharing one license index; a file
     over ``SCANAPP_SCAN_MAX_FILE_SIZE`` is ``not-analyzed`` and one that takes more than
