@@ -68,6 +68,7 @@ class Settings:
     database_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "default"
+    webhook_queue_name: str = "webhooks"
     require_authentication: bool = False
     metrics_require_authentication: bool = False
     policies_file: Path = Path("policies.yml")
@@ -114,6 +115,7 @@ _PARSERS = {
     "database_url": lambda n, r: r.strip(),
     "redis_url": lambda n, r: _url(n, r, ("redis://", "rediss://", "unix://")),
     "queue_name": lambda n, r: r.strip() or "default",
+    "webhook_queue_name": lambda n, r: r.strip() or "webhooks",
     "require_authentication": _bool,
     "metrics_require_authentication": _bool,
     "policies_file": lambda n, r: Path(r),

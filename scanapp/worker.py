@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+from redis.exceptions import RedisError
 from rq.worker import Worker
 
 from scanapp.config import get_settings
@@ -17,13 +18,28 @@ log = logging.getLogger("scanapp.worker")
 
 #: Seconds between the worker's checks of its work horse (RQ's default is 30).
 JOB_MONITORING_INTERVAL = 30
+#: Seconds to wait before the next loop while Redis does not answer.
+REDIS_RETRY_WAIT = 2
+
+
+def _tolerate(call, what: str):
+    """Return ``call()``; when Redis does not answer, log it and return None."""
+    try:
+        return call()
+    except RedisError as error:
+        log.warning("Redis unreachable during %s: %s; going on", what, error)
+        return None
 
 
 class ScanappWorker(Worker):
-    """An RQ worker that also reconciles runs at start and every reconcile interval.
+    """An RQ worker that reconciles runs, and outlives Redis outages.
 
-    Reconciliation runs in the worker process (never in a work horse): while idle, between
-    dequeue waits no longer than the interval; while a job runs, at the horse checks.
+    Reconciliation runs in the worker process (never in a work horse) at start and every
+    reconcile interval: while idle, between dequeue waits no longer than the interval; while
+    a job runs, at the horse checks. When Redis does not answer, RQ's own worker quits
+    ("unhandled exception"); this one logs it and goes on: a run keeps running in its work
+    horse, idle waits reconnect with backoff, and the scheduler (which sends webhook
+    retries) is started again at the next reconciliation once Redis is back.
     """
 
     reconcile_interval: int = 60
@@ -72,15 +88,43 @@ class ScanappWorker(Worker):
     def run_maintenance_tasks(self) -> None:
         """Clean RQ registries when due, then reconcile when due."""
         if super().should_run_maintenance_tasks:
-            super().run_maintenance_tasks()
+            _tolerate(super().run_maintenance_tasks, "cleaning registries")
         if self.reconcile_due():
             self.reconcile()
+            _tolerate(self.restart_scheduler, "restarting the scheduler")
 
     def maintain_heartbeats(self, job, execution) -> None:
         """Keep RQ's heartbeats while a job runs, reconciling when due."""
-        super().maintain_heartbeats(job, execution)
+        _tolerate(lambda: super(ScanappWorker, self).maintain_heartbeats(job, execution),
+                  f"the heartbeat of job {job.id}")
         if self.reconcile_due():
             self.reconcile()
+            _tolerate(self.restart_scheduler, "restarting the scheduler")
+
+    def restart_scheduler(self) -> None:
+        """Start the scheduler again when its process died (a Redis outage ends it)."""
+        scheduler = self.scheduler
+        if scheduler is not None and not (scheduler._process and scheduler._process.is_alive()):
+            if scheduler.acquire_locks(auto_start=True):
+                log.warning("Scheduler started again")
+
+    def heartbeat(self, *args, **kwargs):
+        """Refresh the worker's key; a missed beat while Redis is down is only logged."""
+        return _tolerate(lambda: super(ScanappWorker, self).heartbeat(*args, **kwargs),
+                         "the worker's heartbeat")
+
+    def check_for_suspension(self, burst: bool) -> None:
+        """Check for a suspension; while Redis is down, wait a little and go on."""
+        try:
+            super().check_for_suspension(burst)
+        except RedisError as error:
+            log.warning("Redis unreachable: %s; trying again in %s s", error, REDIS_RETRY_WAIT)
+            time.sleep(REDIS_RETRY_WAIT)
+
+    def execute_job(self, job, queue) -> None:
+        """Execute a job; Redis lost while starting or ending it leaves it to reconciliation."""
+        _tolerate(lambda: super(ScanappWorker, self).execute_job(job, queue),
+                  f"starting or ending job {job.id} (reconciliation will settle its run)")
 
 
 def run_worker(queues: list[str], *, name: str | None, burst: bool, verbose: bool) -> None:
@@ -91,7 +135,7 @@ def run_worker(queues: list[str], *, name: str | None, burst: bool, verbose: boo
     migrate()
     remove_leftovers()
     rq_worker = ScanappWorker(
-        queues or [settings.queue_name],
+        queues or [settings.webhook_queue_name, settings.queue_name],
         name=name,
         connection=get_redis(),
         reconcile_interval=settings.worker_reconcile_interval,

@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,11 +141,11 @@ def enqueue_delivery(delivery_id: str) -> None:
     from rq import Retry
 
     intervals = list(get_settings().webhook_retry_intervals)
-    get_queue().enqueue(
+    get_queue(get_settings().webhook_queue_name).enqueue(
         JOB_FUNCTION,
         delivery_id,
         job_id=f"webhook-{delivery_id}",
-        job_timeout=get_settings().webhook_timeout + 60,
+        job_timeout=get_settings().webhook_timeout + 30,
         retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
@@ -246,7 +247,24 @@ def _headers(delivery_id: str, event: str, number: int, body: bytes) -> dict:
 
 
 def post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
-    """POST once, no redirects followed; return (status or None, response text cut, error)."""
+    """POST once, no redirects followed; return (status or None, response text cut, error).
+
+    The whole attempt (connect, send, read) ends within ``SCANAPP_WEBHOOK_TIMEOUT``: a
+    receiver that answers a byte at a time is cut off then (the request runs in a thread
+    that is left to its own socket timeouts), so a slow receiver never holds a worker.
+    """
+    deadline = get_settings().webhook_timeout
+    outcome: list[tuple[int | None, str, str]] = []
+    thread = threading.Thread(target=lambda: outcome.append(_post(url, body, headers)),
+                              name="webhook-post", daemon=True)
+    thread.start()
+    thread.join(deadline)
+    if not outcome:
+        return None, "", f"Timeout: no whole answer within {deadline} seconds"
+    return outcome[0]
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
     settings = get_settings()
     session = pinned_session(allow_private=settings.allow_private_urls)
     try:
