@@ -8,6 +8,7 @@ in batches: DiscoveredPackage, DiscoveredDependency and ``for_packages`` on reso
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import attr
@@ -55,40 +56,99 @@ def build_codebase(codebase_dir: Path):
     )
 
 
-def load_scan_data(codebase, project_id: int, where: tuple = ()) -> None:
-    """Copy package data and license fields of the project's package files into the codebase.
+_LICENSE_FIELDS = (
+    "license_detections",
+    "license_clues",
+    "detected_license_expression",
+    "detected_license_expression_spdx",
+)
 
-    ``where`` adds conditions on the resources loaded (e.g. leave system files out).
+
+def _set_fields(resource, row, names) -> None:
+    for name in names:
+        value = getattr(row, name)
+        empty = None if name.startswith("detected_") else []
+        setattr(resource, name, value or empty)
+
+
+def load_scan_data(codebase, project_id: int, where: tuple = ()) -> dict[str, tuple]:
+    """Load what the codebase-level steps read: package data and license detections.
+
+    The package data of the package files matching ``where``, and the license fields of every
+    file with a detection or a clue. Return the license fields as loaded, by codebase path.
     """
     root = codebase.root.path
-    statement = select(CodebaseResource).where(
+    package_files = select(CodebaseResource).where(
         CodebaseResource.project_id == project_id,
         sa.cast(CodebaseResource.package_data, sa.Text) != "[]",
         *where,
     )
+    licensed_files = select(CodebaseResource).where(
+        CodebaseResource.project_id == project_id,
+        sa.or_(sa.cast(CodebaseResource.license_detections, sa.Text) != "[]",
+               sa.cast(CodebaseResource.license_clues, sa.Text) != "[]"),
+    )
+    loaded = {}
     with session_scope() as session:
-        for row in session.exec(statement).yield_per(BATCH_SIZE):
-            resource = codebase.get_resource(f"{root}/{row.path}")
-            if resource is None:
-                continue
-            for name in _CODEBASE_FIELDS:
-                setattr(
-                    resource,
-                    name,
-                    getattr(row, name) or ([] if name != "detected_license_expression" else None),
-                )
-            codebase.save_resource(resource)
+        steps = ((licensed_files, _LICENSE_FIELDS), (package_files, _CODEBASE_FIELDS))
+        for statement, names in steps:
+            for row in session.exec(statement).yield_per(BATCH_SIZE):
+                resource = codebase.get_resource(f"{root}/{row.path}")
+                if resource is None:
+                    continue
+                _set_fields(resource, row, names)
+                codebase.save_resource(resource)
+                loaded[resource.path] = _license_state(resource)
+    return loaded
+
+
+def _license_state(resource) -> tuple:
+    return tuple(json.dumps(getattr(resource, name), sort_keys=True) for name in _LICENSE_FIELDS)
+
+
+def follow_license_references(codebase) -> None:
+    """Resolve "see LICENSE"-like references to the referenced files' licenses.
+
+    The toolkit's license post-scan step: in the same folder, then at the codebase root.
+    """
+    from licensedcode.plugin_license import add_referenced_filenames_license_matches_for_detections
+
+    for resource in codebase.walk(topdown=False):
+        add_referenced_filenames_license_matches_for_detections(resource, codebase)
+
+
+def store_license_changes(project_id: int, codebase, loaded: dict[str, tuple]) -> int:
+    """Write back the license fields the codebase-level steps changed; return how many."""
+    ids = dict(resources.iter_resources(project_id, CodebaseResource.path))
+    by_path = {path: row_id for row_id, path in ids.items()}
+    root = codebase.root.path + "/"
+    updates = []
+    for path, before in loaded.items():
+        resource = codebase.get_resource(path)
+        if resource is None or _license_state(resource) == before:
+            continue
+        row_id = by_path.get(path[len(root):])
+        if row_id:
+            updates.append({"id": row_id, **{name: getattr(resource, name) or (
+                "" if name.startswith("detected_") else []) for name in _LICENSE_FIELDS}})
+    for batch in chunked(updates, BATCH_SIZE):
+        resources.bulk_update(batch)
+    return len(updates)
 
 
 def assemble_packages(project_id: int, codebase_dir: Path, *, where: tuple = ()) -> dict:
-    """Assemble and store packages and dependencies; link resources; return counts.
+    """Run the toolkit's codebase-level steps on the stored per-file results; store them.
 
-    Only the package data of the resources matching ``where`` is assembled.
+    License references are followed, then packages and dependencies are assembled (with
+    the package steps that take licenses from files), the resources are linked to their
+    packages and the license fields those steps changed are written back. Only the package
+    data of the resources matching ``where`` is assembled.
     """
     from packagedcode.plugin_package import PackageScanner
 
     codebase = build_codebase(codebase_dir)
-    load_scan_data(codebase, project_id, where)
+    loaded = load_scan_data(codebase, project_id, where)
+    follow_license_references(codebase)
     PackageScanner().process_codebase(codebase, strip_root=True)
     packages = codebase.attributes.packages
     dependencies = codebase.attributes.dependencies
@@ -99,6 +159,7 @@ def assemble_packages(project_id: int, codebase_dir: Path, *, where: tuple = ())
         "packages": len(packages),
         "dependencies": len(dependencies),
         "linked_resources": linked,
+        "license_references_followed": store_license_changes(project_id, codebase, loaded),
     }
 
 
