@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from sqlmodel import select
 
-from scanapp import __version__
+from scanapp import __version__, other_tools
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import (
@@ -103,6 +103,7 @@ def project_header(project_id: int) -> dict:
         return {
             "tool_name": "scanapp",
             "tool_version": __version__,
+            "other_tools": other_tools(),
             "notice": NOTICE,
             "uuid": project.uuid,
             "name": project.name,
@@ -135,3 +136,36 @@ NOTICE = (
     "scanapp should be considered or used as legal advice. Consult an attorney\n"
     "for legal advice."
 )
+
+
+def iter_relations_with_status(project_id: int, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
+    """Yield relations as ``iter_relations`` does, with ``status``: the to_resource's status.
+
+    ScanCode.io's RELATIONS sheet has this column (its relation's ``status`` property).
+    """
+    from sqlalchemy.orm import aliased
+
+    source, target = aliased(CodebaseResource), aliased(CodebaseResource)
+    statement = (
+        select(CodebaseRelation, source.path, target.path, target.status)
+        .join(source, source.id == CodebaseRelation.from_resource_id)
+        .join(target, target.id == CodebaseRelation.to_resource_id)
+        .where(CodebaseRelation.project_id == project_id)
+    )
+    last_id = 0
+    while True:
+        with session_scope() as session:
+            rows = session.exec(
+                statement.where(CodebaseRelation.id > last_id)
+                .order_by(CodebaseRelation.id)
+                .limit(batch_size)
+            ).all()
+            dicts = [
+                {**relation_values((relation, from_path, to_path)), "status": status}
+                for relation, from_path, to_path, status in rows
+            ]
+            if rows:
+                last_id = rows[-1][0].id
+        yield from dicts
+        if len(rows) < batch_size:
+            return

@@ -1,9 +1,9 @@
 """ScanCode-compatible JSON results, written as a stream.
 
 Top level: ``headers`` (one entry: tool, project, inputs, runs, messages), ``packages``,
-``dependencies``, ``files`` and ``relations``. ``files`` entries carry the ScanCode toolkit's
-file keys (path, type, sha1, detected_license_expression, license_detections, copyrights,
-package_data, for_packages, ...), so ``load_inventory`` and ScanCode tools read it back.
+``dependencies``, ``files`` and ``relations``; packages, dependencies and files with
+ScanCode.io's keys in its order (``scanapp.result_fields``), so ``load_inventory``,
+ScanCode.io and its clients read it back.
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ from typing import BinaryIO
 from outputs import data
 from outputs.jsonstream import write_list
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
+from scanapp.result_fields import DEPENDENCY_FIELDS, PACKAGE_FIELDS, RESOURCE_FIELDS, shaped
 
 
 def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's results as one JSON document to ``target``."""
     target.write(b"{")
     write_list(target, "headers", [data.project_header(project_id)], first=True)
-    write_list(target, "packages", data.iter_rows(DiscoveredPackage, project_id))
-    write_list(target, "dependencies", data.iter_rows(DiscoveredDependency, project_id))
-    write_list(target, "files", data.iter_rows(CodebaseResource, project_id))
+    for key, model, fields in (
+        ("packages", DiscoveredPackage, PACKAGE_FIELDS),
+        ("dependencies", DiscoveredDependency, DEPENDENCY_FIELDS),
+        ("files", CodebaseResource, RESOURCE_FIELDS),
+    ):
+        write_list(target, key, (shaped(row, fields) for row in data.iter_rows(model, project_id)))
     write_list(target, "relations", data.iter_relations(project_id))
     target.write(b"\n}\n")
 

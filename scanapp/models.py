@@ -140,6 +140,7 @@ class CodebaseResource(SQLModel, table=True):
     sha1: str = Field(default="", max_length=40, index=True)
     sha256: str = Field(default="", max_length=64)
     sha512: str = Field(default="", max_length=128)
+    sha1_git: str = Field(default="", max_length=40)
     mime_type: str = Field(default="", max_length=100)
     file_type: str = _text()
     programming_language: str = Field(default="", max_length=50)
@@ -215,6 +216,7 @@ class DiscoveredPackage(SQLModel, table=True):
     other_license_expression_spdx: str = _text()
     extracted_license_statement: str = _text()
     license_detections: list = _json([])
+    other_license_detections: list = _json([])
     notice_text: str = _text()
     keywords: list = _json([])
     parties: list = _json([])
@@ -226,6 +228,12 @@ class DiscoveredPackage(SQLModel, table=True):
     compliance_alert: str = Field(default="", max_length=10, index=True)
     affected_by_vulnerabilities: list = _json([])
     tag: str = Field(default="", max_length=50)
+    notes: str = _text()
+    #: Files a package manifest lists (the toolkit's ``file_references``).
+    file_references: list = _json([])
+    #: Listed files absent from the codebase, and files whose checksum differs (d2d, purldb).
+    missing_resources: list = _json([])
+    modified_resources: list = _json([])
     extra_data: dict = _json({})
 
 
@@ -258,6 +266,7 @@ class DiscoveredDependency(SQLModel, table=True):
     is_optional: bool = False
     is_pinned: bool = False
     is_direct: bool = False
+    affected_by_vulnerabilities: list = _json([])
     extra_data: dict = _json({})
 
 

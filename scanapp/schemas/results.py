@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from scanapp.result_fields import DEPENDENCY_FIELDS, PACKAGE_FIELDS, RESOURCE_FIELDS
 from scanapp.schemas.fields import AlwaysPresent, text_list
 from scanapp.schemas.lists import RelationSchema
 from scanapp.schemas.projects import InputSourceSchema, RunSchema
@@ -22,6 +23,7 @@ class HeaderSchema(AlwaysPresent):
 
     tool_name = fields.String()
     tool_version = fields.String()
+    other_tools = text_list(metadata={"description": "The scanners used, as purls."})
     notice = fields.String()
     uuid = fields.String()
     name = fields.String()
@@ -35,11 +37,38 @@ class HeaderSchema(AlwaysPresent):
     extra_data = fields.Dict(keys=fields.String())
 
 
+class ResultPackageSchema(PackageSchema):
+    """A package as results list it: ScanCode.io's keys."""
+
+    class Meta(PackageSchema.Meta):
+        fields = PACKAGE_FIELDS
+        exclude = ()
+
+
+class ResultDependencySchema(DependencySchema):
+    """A dependency as results list it: ScanCode.io's keys."""
+
+    class Meta(DependencySchema.Meta):
+        fields = DEPENDENCY_FIELDS
+        exclude = ()
+
+
+class ResultResourceSchema(ResourceSchema):
+    """A file or directory as results list it: ScanCode.io's keys."""
+
+    class Meta(ResourceSchema.Meta):
+        fields = RESOURCE_FIELDS
+        exclude = ()
+
+
 class ResultsSchema(AlwaysPresent):
-    """ScanCode-shaped results: headers, packages, dependencies, files and relations."""
+    """ScanCode-shaped results: headers, packages, dependencies, files and relations.
+
+    Packages, dependencies and files have ScanCode.io's keys only (``result_fields``).
+    """
 
     headers = fields.List(fields.Nested(HeaderSchema))
-    packages = fields.List(fields.Nested(PackageSchema))
-    dependencies = fields.List(fields.Nested(DependencySchema))
-    files = fields.List(fields.Nested(ResourceSchema))
+    packages = fields.List(fields.Nested(ResultPackageSchema))
+    dependencies = fields.List(fields.Nested(ResultDependencySchema))
+    files = fields.List(fields.Nested(ResultResourceSchema))
     relations = fields.List(fields.Nested(RelationSchema))

@@ -81,12 +81,16 @@ class PackageSchema(RowSchema):
         exclude = ("id", "project_id")
 
     license_detections = open_list(data.LicenseDetection)
+    other_license_detections = open_list(data.LicenseDetection)
     keywords = text_list()
     parties = open_list(data.Party)
     datasource_ids = text_list()
     datafile_paths = text_list()
     source_packages = text_list()
     affected_by_vulnerabilities = open_list(data.Vulnerability)
+    file_references = open_list(data.FileReference)
+    missing_resources = text_list()
+    modified_resources = text_list()
     extra_data = fields.Dict(keys=fields.String())
 
 
@@ -97,6 +101,7 @@ class DependencySchema(RowSchema):
         model = DiscoveredDependency
         exclude = ("id", "project_id")
 
+    affected_by_vulnerabilities = open_list(data.Vulnerability)
     extra_data = fields.Dict(keys=fields.String())
 
 

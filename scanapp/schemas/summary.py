@@ -28,10 +28,18 @@ class Tally(Schema):
 
 
 class MatchedText(Schema):
-    """Where a license matched and the text it matched."""
+    """A match of a detection: its expression and the text it matched."""
 
-    path = fields.String()
+    license_expression = fields.String(allow_none=True)
     matched_text = fields.String(allow_none=True)
+
+
+class DetectionMatches(Schema):
+    """A license detection of a file with the text of its matches."""
+
+    license_expression = fields.String(allow_none=True)
+    identifier = fields.String(allow_none=True)
+    matches = open_list(MatchedText)
 
 
 class KeyFile(ResourceSchema):
@@ -50,9 +58,16 @@ class SummarySchema(Schema):
     other_license_expressions = open_list(Tally)
     other_holders = open_list(Tally)
     other_languages = open_list(Tally)
-    license_matches = fields.Dict(keys=fields.String(), values=open_list(MatchedText))
+    license_matches = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=open_list(DetectionMatches)),
+        metadata={"description": "{license expression: {path: [detections with matches]}}"},
+    )
     key_files = open_list(KeyFile)
     key_files_packages = open_list(PackageSchema)
+    license_clarity_compliance_alert = fields.String(
+        allow_none=True, metadata={"description": "The clarity score's alert under the policy."}
+    )
 
 
 class AlertGroups(Schema):

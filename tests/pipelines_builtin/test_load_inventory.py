@@ -166,7 +166,10 @@ def test_round_trip_scanapp_json(round_trip):
     original, copy = round_trip
     assert _rows(CodebaseResource, copy) == _rows(CodebaseResource, original)
     assert _rows(DiscoveredPackage, copy) == _rows(DiscoveredPackage, original)
-    assert _rows(DiscoveredDependency, copy) == _rows(DiscoveredDependency, original)
+    # ScanCode.io's JSON has no extra_data for a dependency (pip's hash options...).
+    without = ("id", "project_id", "uuid", "extra_data")
+    copied = _rows(DiscoveredDependency, copy, without)
+    assert copied == _rows(DiscoveredDependency, original, without)
     package = _all(DiscoveredPackage, copy)[0]
     assert package.extra_data["scorecard"] == {"score": 7.5}
     todo = _all(CodebaseResource, copy, CodebaseResource.path == "todo.c")[0]
