@@ -11,7 +11,8 @@ class InspectPackages(ScanCodebase):
     file is recorded. Only the files that a scancode-toolkit package datafile handler
     matches by path (package.json, package-lock.json, setup.py, PKG-INFO, requirements*.txt,
     pom.xml, Cargo.lock, go.mod, ...) are parsed for package data; no license, copyright,
-    email or URL scan runs on the files, which makes it fast. Packages and their
+    email or URL scan runs on the files, which makes it fast; the other files get their
+    checksums, MIME type and programming language. Packages and their
     dependencies (with scope, datafile_path and the package they belong to) are then
     assembled, and files are linked to their packages (``for_packages``).
     """
@@ -29,5 +30,10 @@ class InspectPackages(ScanCodebase):
         )
 
     def scan_for_application_packages(self):
-        """Parse package data from the manifest and lockfile files only (no license scan)."""
-        codebase.scan_files(self.context, scancode.PACKAGE_SCANNERS, manifests_only=True)
+        """Parse package data from the manifest and lockfile files only (no license scan).
+
+        The other files get their file information (size, checksums, MIME and file type,
+        programming language) and keep an empty status, as in ScanCode.io.
+        """
+        super().scan_for_application_packages()
+        codebase.scan_files(self.context, scancode.INFO_SCANNERS, keep_status=True)

@@ -1,7 +1,8 @@
 """The scan_codebase pipeline."""
 
 from scanapp.pipeline import Pipeline
-from scanapp.pipes import codebase, packages
+from scanapp.pipes import codebase, postscan, scancode
+from scanapp.statuses import ResourceStatus
 
 
 class ScanCodebase(Pipeline):
@@ -42,7 +43,8 @@ class ScanCodebase(Pipeline):
             cls.extract_archives,
             cls.collect_and_create_codebase_resources,
             cls.flag_empty_and_ignored_files,
-            cls.scan_for_application_packages_and_files,
+            cls.scan_for_application_packages,
+            cls.scan_for_files,
             cls.assemble_packages_and_dependencies,
         )
 
@@ -62,11 +64,39 @@ class ScanCodebase(Pipeline):
         """Flag empty files and files matching the project's ignored patterns (not scanned)."""
         codebase.flag_empty_and_ignored(self.context)
 
+    def scan_for_application_packages(self):
+        """Parse package data from the manifests and lockfiles, with their file info.
+
+        The files a scancode-toolkit package datafile handler matches by path (package.json,
+        setup.py, PKG-INFO, requirements*.txt, pom.xml, Cargo.lock, go.mod...) are parsed;
+        those with package data get the status ``application-package`` and are not scanned
+        for licenses (their declared license comes from the package data), as in ScanCode.io.
+        """
+        codebase.scan_files(
+            self.context, scancode.PACKAGE_SCANNERS, manifests_only=True, keep_status=True
+        )
+
+    def scan_for_files(self):
+        """Scan the other files for file info, licenses, copyrights, emails and URLs.
+
+        Directories get the status ``scanned`` too.
+        """
+        codebase.scan_files(self.context, scancode.FILE_SCANNERS)
+        codebase.set_directories_status(self.context, ResourceStatus.SCANNED)
+
     def scan_for_application_packages_and_files(self):
         """Scan each file for file info, package data, licenses, copyrights, emails and URLs."""
         codebase.scan_files(self.context)
 
     def assemble_packages_and_dependencies(self):
-        """Assemble packages and dependencies from package data; link files to packages."""
-        counts = packages.assemble_packages(self.context.project_id, self.context.workdir.codebase)
-        self.context.log(f"Assembled {counts}")
+        """Follow license references, assemble packages and dependencies, classify key files.
+
+        scancode-toolkit's codebase-level steps, on the stored per-file results: "see
+        LICENSE" references resolved, manifests and lockfiles assembled into packages and
+        dependencies, files linked to their packages, legal/readme/manifest/top-level files
+        flagged.
+        """
+        counts = postscan.run_codebase_steps(
+            self.context.project_id, self.context.workdir.codebase
+        )
+        self.context.log(f"Codebase steps: {counts}")

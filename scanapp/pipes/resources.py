@@ -146,18 +146,24 @@ def is_ignored(path: str, patterns: list[str]) -> bool:
     )
 
 
-def flag_empty_and_ignored(project_id: int, ignored_patterns: list[str] = ()) -> dict:
-    """Set status ``ignored-empty-file`` and ``ignored-by-pattern``; return their counts."""
-    counts = {ResourceStatus.IGNORED_EMPTY_FILE: 0, ResourceStatus.IGNORED_BY_PATTERN: 0}
-    with session_scope() as session:
-        empty = sa.update(CodebaseResource).where(
-            CodebaseResource.project_id == project_id,
-            CodebaseResource.type == "file",
-            CodebaseResource.size == 0,
-        )
-        counts[ResourceStatus.IGNORED_EMPTY_FILE] = session.execute(
-            empty.values(status=ResourceStatus.IGNORED_EMPTY_FILE)
-        ).rowcount
+def flag_empty_and_ignored(
+    project_id: int, ignored_patterns: list[str] = (), *, empty: bool = True
+) -> dict:
+    """Set status ``ignored-empty-file`` (when ``empty``) and ``ignored-by-pattern``.
+
+    Return their counts.
+    """
+    counts = {ResourceStatus.IGNORED_BY_PATTERN: 0}
+    if empty:
+        with session_scope() as session:
+            statement = sa.update(CodebaseResource).where(
+                CodebaseResource.project_id == project_id,
+                CodebaseResource.type == "file",
+                CodebaseResource.size == 0,
+            )
+            counts[ResourceStatus.IGNORED_EMPTY_FILE] = session.execute(
+                statement.values(status=ResourceStatus.IGNORED_EMPTY_FILE)
+            ).rowcount
     updates = [
         {"id": row_id, "status": ResourceStatus.IGNORED_BY_PATTERN}
         for row_id, path in iter_resources(project_id, CodebaseResource.path, files_only=False)
@@ -213,3 +219,19 @@ def bulk_update(rows: list[dict]) -> None:
     if rows:
         with session_scope() as session:
             session.execute(sa.update(CodebaseResource), rows)
+
+
+def set_directories_status(project_id: int, status: str) -> int:
+    """Give the project's directories that have no status ``status``; return how many."""
+    statement = (
+        sa.update(CodebaseResource)
+        .where(
+            CodebaseResource.project_id == project_id,
+            CodebaseResource.type == "directory",
+            CodebaseResource.status == ResourceStatus.NONE,
+        )
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    with session_scope() as session:
+        return session.execute(statement).rowcount

@@ -25,13 +25,17 @@ from scanapp.statuses import ResourceStatus
 #: Scanner groups a pipeline may select, in the order they run on a file.
 ALL_SCANNERS = ("info", "packages", "licenses", "copyrights", "emails", "urls")
 PACKAGE_SCANNERS = ("info", "packages")
+INFO_SCANNERS = ("info",)
+FILE_SCANNERS = ("info", "licenses", "copyrights", "emails", "urls")
 
 FLUSH_SIZE = 100
 FLUSH_SECONDS = 2.0
 MAX_EMAILS = 50
 MAX_URLS = 50
 
-_STRING_INFO = ("md5", "sha1", "sha256", "mime_type", "file_type", "programming_language")
+_STRING_INFO = (
+    "md5", "sha1", "sha256", "sha1_git", "mime_type", "file_type", "programming_language"
+)
 _BOOL_INFO = ("is_binary", "is_text", "is_archive", "is_media")
 
 
@@ -45,6 +49,9 @@ class ScanOptions:
     processes: int = 1
     #: Scan only the files that a package datafile handler matches (``is_manifest``).
     manifests_only: bool = False
+    #: Leave the status of the files with no package data (and no error) empty, for a
+    #: later pass to scan them.
+    keep_status: bool = False
 
     def where(self) -> tuple:
         """Return the extra conditions selecting the files to scan."""
@@ -80,10 +87,6 @@ def _info(location: str) -> dict:
     info = get_file_info(location)
     values = {name: info.get(name) or "" for name in _STRING_INFO}
     values.update({name: bool(info.get(name)) for name in _BOOL_INFO})
-    values["extra_data"] = {
-        "is_source": bool(info.get("is_source")),
-        "is_script": bool(info.get("is_script")),
-    }
     return values
 
 
@@ -96,7 +99,9 @@ def _packages(location: str) -> dict:
 def _licenses(location: str) -> dict:
     from scancode.api import get_licenses
 
-    found = get_licenses(location, include_text=True)
+    found = get_licenses(
+        location, include_text=True, license_text_diagnostics=True, license_diagnostics=True
+    )
     return {
         "detected_license_expression": found.get("detected_license_expression") or "",
         "detected_license_expression_spdx": found.get("detected_license_expression_spdx") or "",
@@ -163,13 +168,13 @@ def _task(resource_id: int, location: str, scanners: tuple[str, ...], timeout: f
     return resource_id, values, errors
 
 
-def result_status(values: dict, errors: list[str]) -> str:
-    """Return the resource status for a file's scan result."""
+def result_status(values: dict, errors: list[str], keep_status: bool = False) -> str:
+    """Return the resource status for a file's scan result (see ``ScanOptions.keep_status``)."""
     if errors:
         return ResourceStatus.SCANNED_WITH_ERROR
     if values.get("package_data"):
         return ResourceStatus.APPLICATION_PACKAGE
-    return ResourceStatus.SCANNED
+    return ResourceStatus.NONE if keep_status else ResourceStatus.SCANNED
 
 
 class _Window:
@@ -279,20 +284,21 @@ def scan_resources(
                 _too_large(writer, resource_id, path, size, options)
                 continue
             while len(window.in_flight) >= window.size:
-                _drain(window, writer)
+                _drain(window, writer, options)
             window.submit(
                 resource_id, path, str(codebase / path), options.scanners, options.timeout
             )
         while window.in_flight:
-            _drain(window, writer)
+            _drain(window, writer, options)
     writer.flush()
     writer.stats.scanned = writer.done
     return writer.stats
 
 
-def _drain(window: _Window, writer: _Writer) -> None:
+def _drain(window: _Window, writer: _Writer, options: ScanOptions) -> None:
     for resource_id, path, values, errors in window.next_results():
-        writer.add(resource_id, path, values, errors, result_status(values, errors))
+        status = result_status(values, errors, options.keep_status)
+        writer.add(resource_id, path, values, errors, status)
 
 
 def _too_large(

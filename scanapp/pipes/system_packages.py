@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource
-from scanapp.pipes import chunked, packages, resources
+from scanapp.pipes import chunked, postscan, resources
 from scanapp.statuses import ResourceStatus
 
 MODEL = "analyze_docker_image"
@@ -90,10 +90,11 @@ def fix_file_lists(package_data: list[dict], rootfs: Path) -> None:
 
 def assemble_system_packages(context) -> dict:
     """Assemble the system packages, link their files and flag those ``system-package``."""
-    counts = packages.assemble_packages(
+    counts = postscan.run_codebase_steps(
         context.project_id,
         context.workdir.codebase,
         where=(CodebaseResource.status == ResourceStatus.SYSTEM_PACKAGE,),
+        classification=False,
     )
     with session_scope() as session:
         counts["system_files"] = session.execute(
@@ -110,7 +111,7 @@ def assemble_system_packages(context) -> dict:
 
 def assemble_application_packages(context) -> dict:
     """Assemble the application packages from the files that are not system files."""
-    return packages.assemble_packages(
+    return postscan.run_codebase_steps(
         context.project_id,
         context.workdir.codebase,
         where=(CodebaseResource.status != ResourceStatus.SYSTEM_PACKAGE,),

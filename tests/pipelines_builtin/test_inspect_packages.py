@@ -45,32 +45,53 @@ def test_dependencies_with_scope_and_datafile_path(inspected):
     assert pytest_dep.scope == "development"
     assert pytest_dep.extracted_requirement == "pytest>=2.8.0,<9"
     assert pytest_dep.for_package_uid == package.package_uid
-    # The same dependencies as `scancode -p` finds in this sdist.
+    # What `scancode -p` finds in this sdist, plus the install requirements of its PKG-INFO
+    # that the toolkit's sdist assembly leaves out (docs/fidelity.md).
     assert sorted(purl for purl, _ in dependencies) == [
+        "pkg:pypi/certifi",
+        "pkg:pypi/chardet",
+        "pkg:pypi/charset-normalizer",
         "pkg:pypi/httpbin",
+        "pkg:pypi/idna",
+        "pkg:pypi/pysocks",
         "pkg:pypi/pytest",
         "pkg:pypi/pytest-cov",
         "pkg:pypi/pytest-httpbin@2.0.0",
         "pkg:pypi/trustme",
+        "pkg:pypi/urllib3",
         "pkg:pypi/wheel",
     ]
-    assert {dep.scope for dep in dependencies.values()} == {"development"}
+    assert dependencies[("pkg:pypi/urllib3", f"{ROOT}/PKG-INFO")].scope == "install"
+    assert dependencies[("pkg:pypi/urllib3", f"{ROOT}/PKG-INFO")].is_runtime
+    assert dependencies[("pkg:pypi/pysocks", f"{ROOT}/PKG-INFO")].is_optional
+    assert {dep.scope for path, dep in dependencies.items()
+            if path[1].endswith("requirements-dev.txt")} == {"development"}
     pinned = dependencies[("pkg:pypi/pytest-httpbin@2.0.0", f"{ROOT}/requirements-dev.txt")]
     assert pinned.is_pinned and pinned.version == "2.0.0"
 
 
 def test_only_manifests_scanned_and_no_license_detection(inspected):
-    project, run = inspected
+    project, _ = inspected
     files = _all(CodebaseResource, project, CodebaseResource.type == "file")
-    scanned = {row.path for row in files if row.status}
-    manifests = {row.path for row in files if row.is_manifest and row.size}
-    assert scanned - {row.path for row in files if row.status == "ignored-empty-file"} == manifests
-    assert f"{ROOT}/setup.py" in manifests and f"{ROOT}/src/requests/api.py" not in scanned
-    assert run.progress["total"] == len(manifests) < len(files) / 5
+    with_status = {row.path for row in files if row.status not in ("", "ignored-empty-file")}
+    packaged = {row.path for row in files if row.package_data}
+    assert with_status == packaged
+    assert {row.status for row in files if row.path in packaged} == {"application-package"}
+    assert f"{ROOT}/setup.py" in packaged and f"{ROOT}/src/requests/api.py" not in with_status
     assert all(not row.detected_license_expression and not row.license_detections for row in files)
     assert all(not row.copyrights and not row.urls for row in files)
-    license_file = next(row for row in files if row.path == f"{ROOT}/LICENSE")
-    assert license_file.status == "" and license_file.sha1 == ""
+
+
+def test_every_file_has_its_file_information(inspected):
+    project, _ = inspected
+    rows = _all(CodebaseResource, project, CodebaseResource.type == "file")
+    files = {row.path: row for row in rows}
+    license_file = files[f"{ROOT}/LICENSE"]
+    assert license_file.status == ""
+    assert len(license_file.sha1) == 40 and len(license_file.sha256) == 64
+    assert license_file.sha1_git and license_file.mime_type == "text/plain"
+    assert files[f"{ROOT}/src/requests/api.py"].programming_language == "Python"
+    assert all(row.sha1 for row in files.values() if row.size)
 
 
 def test_files_linked_to_package(inspected):
