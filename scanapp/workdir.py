@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 from scanapp.config import get_settings
 
 SUBDIRS = ("input", "codebase", "output", "tmp")
+SUMMARY_FILENAME = "summary.json"
 
 
 def slugify(name: str, uuid: str) -> str:
@@ -46,6 +48,32 @@ class Workdir:
     def tmp(self) -> Path:
         """Scratch space."""
         return self.root / "tmp"
+
+    @property
+    def summary_file(self) -> Path:
+        """The summary scan_single_package computed (``GET .../summary/``)."""
+        return self.output / SUMMARY_FILENAME
+
+    def store_summary(self, summary: dict) -> Path:
+        """Write the summary file (whole or not at all); return it."""
+        self.output.mkdir(parents=True, exist_ok=True)
+        partial = self.output / f".{SUMMARY_FILENAME}.partial"
+        partial.write_text(json.dumps(summary, indent=2, default=str))
+        os.replace(partial, self.summary_file)
+        return self.summary_file
+
+    def load_summary(self) -> dict | None:
+        """Return the stored summary, None when there is none."""
+        try:
+            return json.loads(self.summary_file.read_text())
+        except FileNotFoundError:
+            return None
+
+    def update_summary(self, **values) -> None:
+        """Set keys of the stored summary (the compliance alerts), if there is one."""
+        summary = self.load_summary()
+        if summary is not None and any(summary.get(key) != value for key, value in values.items()):
+            self.store_summary({**summary, **values})
 
     def create(self) -> Workdir:
         """Create the folders if missing."""

@@ -6,6 +6,7 @@ These are the building blocks of the scan pipelines; each takes the step's ``Run
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -90,13 +91,65 @@ def copy_inputs(context, names: list[str]) -> None:
         fetch.copy_to_codebase(context.workdir.input / name, context.workdir.codebase)
 
 
+def extraction_limits() -> extract.Limits:
+    """Return a fresh extraction byte budget from the settings."""
+    settings = get_settings()
+    return extract.Limits(max_size=settings.extract_max_size, max_ratio=settings.extract_max_ratio)
+
+
 def extract_codebase(context) -> extract.ExtractReport:
     """Extract every archive of codebase/ recursively; record refusals and errors as messages."""
-    settings = get_settings()
-    limits = extract.Limits(
-        max_size=settings.extract_max_size, max_ratio=settings.extract_max_ratio
-    )
-    report = extract.extract_archives(context.workdir.codebase, limits)
+    report = extract.extract_archives(context.workdir.codebase, extraction_limits())
+    _record_extraction(context, report)
+    context.log(f"Extracted {len(report.extracted)} archive(s)")
+    return report
+
+
+def package_input(context) -> Path:
+    """Return the single input of the project in input/ (fetched first when it is a URL)."""
+    names = fetch_inputs(context)
+    if len(names) != 1:
+        raise ValueError(f"Exactly one input is needed; the project has {len(names)}.")
+    return context.workdir.input / names[0]
+
+
+#: The checksums recorded for an input, as ScanCode.io names them.
+INPUT_CHECKSUMS = ("md5", "sha1", "sha256", "sha512", "sha1_git")
+
+
+def collect_input_information(context, location: Path) -> dict:
+    """Store the input's checksums, size and file name in the project's ``extra_data``."""
+    from commoncode.hash import multi_checksums
+
+    information = {**multi_checksums(str(location), INPUT_CHECKSUMS),
+                   "size": location.stat().st_size, "filename": location.name}
+    with session_scope() as session:
+        project = session.get(Project, context.project_id)
+        project.extra_data = {**(project.extra_data or {}), **information}
+    return information
+
+
+def extract_input_to_codebase(context, location: Path) -> None:
+    """Extract an archive input into codebase/ itself, or copy any other input there.
+
+    The package's files then sit at the codebase root (``requests-2.32.3/setup.py``), as
+    scancode and ScanCode.io lay out a single package; nested archives are extracted by the
+    next step.
+    """
+    ensure_not_collected(context)
+    target = context.workdir.codebase
+    if location.is_file() and extract.should_extract(location):
+        report = extract.ExtractReport()
+        extract.extract_archive_into(location, target, target, extraction_limits(), report)
+        _record_extraction(context, report)
+        if report.errors and not any(target.iterdir()):
+            raise ValueError(f"{location.name} could not be extracted: {report.errors[0][1]}")
+        context.log(f"Extracted {location.name} into codebase/")
+    else:
+        fetch.copy_to_codebase(location, target)
+
+
+def _record_extraction(context, report: extract.ExtractReport) -> None:
     for entry, reason in report.refused:
         context.add_message(
             f"Refused archive entry {entry}: {reason}",
@@ -110,8 +163,6 @@ def extract_codebase(context) -> extract.ExtractReport:
             model="extract_archives",
             details={"resource_path": path, "reason": reason},
         )
-    context.log(f"Extracted {len(report.extracted)} archive(s)")
-    return report
 
 
 def collect_resources(context) -> int:
@@ -121,22 +172,32 @@ def collect_resources(context) -> int:
     return count
 
 
-def flag_empty_and_ignored(context) -> dict:
-    """Flag empty files and files matching the project's ``ignored_patterns`` setting."""
+def flag_empty_and_ignored(context, *, empty: bool = True) -> dict:
+    """Flag empty files (unless not ``empty``) and the project's ``ignored_patterns``."""
     with session_scope() as session:
         project = session.get(Project, context.project_id)
         patterns = (project.settings or {}).get("ignored_patterns") or []
     if isinstance(patterns, str):
         patterns = patterns.split()
-    return resources.flag_empty_and_ignored(context.project_id, patterns)
+    return resources.flag_empty_and_ignored(context.project_id, patterns, empty=empty)
+
+
+def set_directories_status(context, status: str) -> int:
+    """Give the directories with no status ``status``; return how many."""
+    return resources.set_directories_status(context.project_id, status)
 
 
 def scan_files(
-    context, scanners: tuple[str, ...] = scancode.ALL_SCANNERS, *, manifests_only: bool = False
+    context,
+    scanners: tuple[str, ...] = scancode.ALL_SCANNERS,
+    *,
+    manifests_only: bool = False,
+    keep_status: bool = False,
 ) -> scancode.ScanStats:
     """Scan every file with no status in the process pool, updating the run progress.
 
-    With ``manifests_only``, only the files a package datafile handler matches are scanned.
+    With ``manifests_only``, only the files a package datafile handler matches are scanned;
+    with ``keep_status``, the files scanned without error keep an empty status.
     """
     settings = get_settings()
     options = scancode.ScanOptions(
@@ -145,6 +206,7 @@ def scan_files(
         max_file_size=settings.scan_max_file_size,
         processes=settings.processes,
         manifests_only=manifests_only,
+        keep_status=keep_status,
     )
     started = time.monotonic()
     stats = scancode.scan_resources(

@@ -332,10 +332,25 @@ def extract_archive(
 ) -> Path | None:
     """Extract one archive beside itself; return the target, or None when stopped."""
     target = archive.with_name(archive.name + EXTRACT_SUFFIX)
-    relative = archive.relative_to(codebase).as_posix()
     if target.exists():
         return None
     target.mkdir()
+    done = extract_archive_into(archive, target, codebase, limits, report)
+    if done is None:
+        target.rmdir()
+    return done
+
+
+def extract_archive_into(
+    archive: Path, target: Path, codebase: Path, limits: Limits, report: ExtractReport
+) -> Path | None:
+    """Extract ``archive`` into the existing folder ``target`` inside ``codebase``.
+
+    Return the target, or None when stopped (an archive bomb): then ``target`` is left
+    empty, so extract into a folder that holds nothing else.
+    """
+    relative = archive.relative_to(codebase).as_posix() if codebase in archive.parents \
+        else archive.name
     writer = SizedWriter(target, archive.stat().st_size, limits)
 
     def refuse(name: str, reason: str) -> None:
@@ -345,13 +360,22 @@ def extract_archive(
         _extractor(archive)(archive, target, codebase, writer, refuse)
         drop_escaping_links(target, codebase, refuse)
     except ArchiveBombError as error:
-        shutil.rmtree(target, ignore_errors=True)
+        _remove_contents(target)
         report.errors.append((relative, f"archive bomb stopped: {error}"))
         return None
     except Exception as error:  # noqa: BLE001 - a bad archive is reported, the run goes on
         report.errors.append((relative, f"extraction error: {error}"))
     report.extracted.append(relative)
     return target
+
+
+def _remove_contents(folder: Path) -> None:
+    """Remove what ``folder`` holds, keeping the folder."""
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _archives(folder: Path) -> list[Path]:

@@ -19,9 +19,11 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp.db import session_scope
-from scanapp.models import CodebaseResource, DiscoveredPackage, Project, row_dict
+from scanapp.models import CodebaseResource, DiscoveredPackage, row_dict
 from scanapp.pipes import resources
+from scanapp.result_fields import PACKAGE_FIELDS, RESOURCE_FIELDS, shaped
 
+UNKNOWN_REFERENCE = "unknown-license-reference"
 #: Key file text kept in the summary (bytes); longer files are cut with a marker.
 MAX_KEY_FILE_CONTENT = 100 * 1024
 _WALK_COLUMNS = (
@@ -186,28 +188,45 @@ def key_files(project_id: int, codebase_dir: Path) -> tuple[list[dict], list[str
     files, package_uids = [], []
     with session_scope() as session:
         for item in session.exec(statement.order_by(CodebaseResource.path)).all():
-            data = row_dict(item)
+            data = shaped(row_dict(item), RESOURCE_FIELDS)
             data["content"] = _content(codebase_dir / item.path)
             files.append(data)
             package_uids.extend(uid for uid in item.for_packages or [] if uid not in package_uids)
     return files, package_uids
 
 
-def license_matches(project_id: int) -> dict[str, list[dict]]:
-    """Return ``{detected_license_expression: [{path, matched_text}]}`` (ScanCode.io's)."""
-    grouped: dict[str, list[dict]] = {}
-    rows = resources.iter_resources(
-        project_id,
+def license_matches(project_id: int) -> dict[str, dict[str, list[dict]]]:
+    """Return the license matches of every file with license data, ScanCode.io's shape.
+
+    ``{detected_license_expression: {path: [{license_expression, identifier, matches:
+    [{license_expression, matched_text}]}]}}``, files in path order; the matches of an
+    ``unknown-license-reference`` (what a followed reference pointed at is listed instead)
+    are left out, and a file with clues only is listed with no detection under "".
+    """
+    grouped: dict[str, dict[str, list[dict]]] = {}
+    licensed = sa.or_(sa.cast(CodebaseResource.license_detections, sa.Text) != "[]",
+                      sa.cast(CodebaseResource.license_clues, sa.Text) != "[]")
+    statement = select(
         CodebaseResource.path,
         CodebaseResource.detected_license_expression,
         CodebaseResource.license_detections,
-    )
-    for _, path, expression, detections in rows:
-        for detection in detections or []:
-            for match in detection.get("matches") or []:
-                grouped.setdefault(expression or "", []).append(
-                    {"path": path, "matched_text": match.get("matched_text") or ""}
-                )
+    ).where(CodebaseResource.project_id == project_id, licensed)
+    with session_scope() as session:
+        rows = sorted(session.execute(statement).all())
+    for path, expression, detections in rows:
+        grouped.setdefault(expression or "", {})[path] = [
+            {
+                "license_expression": detection.get("license_expression"),
+                "identifier": detection.get("identifier"),
+                "matches": [
+                    {"license_expression": match.get("license_expression"),
+                     "matched_text": match.get("matched_text")}
+                    for match in detection.get("matches") or []
+                    if match.get("license_expression") != UNKNOWN_REFERENCE
+                ],
+            }
+            for detection in detections or []
+        ]
     return grouped
 
 
@@ -218,12 +237,5 @@ def make_summary(project_id: int, codebase_dir: Path) -> dict:
     packages = [item for item in _packages(project_id) if item.package_uid in package_uids]
     summary["license_matches"] = license_matches(project_id)
     summary["key_files"] = files
-    summary["key_files_packages"] = [row_dict(item) for item in packages]
+    summary["key_files_packages"] = [shaped(row_dict(item), PACKAGE_FIELDS) for item in packages]
     return summary
-
-
-def store_summary(project_id: int, summary: dict) -> None:
-    """Store the summary as ``Project.extra_data["summary"]`` (other keys are kept)."""
-    with session_scope() as session:
-        project = session.get(Project, project_id)
-        project.extra_data = {**(project.extra_data or {}), "summary": summary}

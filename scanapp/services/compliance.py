@@ -19,6 +19,7 @@ from scanapp.policies import (
 )
 from scanapp.services.lookup import get_project
 from scanapp.statuses import ResourceStatus
+from scanapp.workdir import workdir_for
 
 #: The model and the license expression column each alert is computed from.
 ALERT_SOURCES = (
@@ -26,6 +27,7 @@ ALERT_SOURCES = (
     (DiscoveredPackage, DiscoveredPackage.declared_license_expression),
 )
 _CHUNK = 500
+CLARITY_KEY = "license_clarity_compliance_alert"
 
 
 def update_alerts(project_id: int) -> str | None:
@@ -38,6 +40,7 @@ def update_alerts(project_id: int) -> str | None:
         policies = project_policies(project)
         for model, column in ALERT_SOURCES:
             _update_model(session, project_id, model, column, policies)
+        _store_summary_alerts(session, project, policies)
         fingerprint = policies.fingerprint if policies else None
         _store_fingerprint(session, project, fingerprint)
     return fingerprint
@@ -60,6 +63,55 @@ def _update_model(session: Session, project_id: int, model, column, policies) ->
                 .values(compliance_alert=alert)
                 .execution_options(synchronize_session=False)
             )
+
+
+def _store_summary_alerts(session: Session, project: Project, policies) -> None:
+    """Store the summary's clarity alert in ``extra_data`` and the summary, as ScanCode.io.
+
+    The clarity alert is set only on a project with a summary (scan_single_package) and
+    clarity thresholds; the alerts of the summary's key files and packages are refreshed.
+    """
+    workdir = workdir_for(project.slug)
+    found = workdir.load_summary()
+    if found is None:
+        return
+    alert = _clarity_alert(policies, found)
+    extra = dict(project.extra_data or {})
+    values = _key_file_alerts(session, project.id, found)
+    if alert is None:
+        extra.pop(CLARITY_KEY, None)
+    else:
+        extra[CLARITY_KEY] = values[CLARITY_KEY] = alert
+    workdir.update_summary(**values)
+    if extra != (project.extra_data or {}):
+        project.extra_data = extra
+        session.add(project)
+        session.flush()
+
+
+def _key_file_alerts(session: Session, project_id: int, found: dict) -> dict:
+    """Return the summary's key files and packages with their current compliance alerts."""
+    paths = [item.get("path") for item in found.get("key_files") or []]
+    uuids = [item.get("uuid") for item in found.get("key_files_packages") or []]
+    by_path = dict(session.exec(select(CodebaseResource.path, CodebaseResource.compliance_alert)
+                                .where(CodebaseResource.project_id == project_id,
+                                       CodebaseResource.path.in_(paths))).all())
+    by_uuid = dict(session.exec(select(DiscoveredPackage.uuid, DiscoveredPackage.compliance_alert)
+                                .where(DiscoveredPackage.project_id == project_id,
+                                       DiscoveredPackage.uuid.in_(uuids))).all())
+    return {
+        "key_files": [{**item, "compliance_alert": by_path.get(item.get("path"), "")}
+                      for item in found.get("key_files") or []],
+        "key_files_packages": [{**item, "compliance_alert": by_uuid.get(item.get("uuid"), "")}
+                               for item in found.get("key_files_packages") or []],
+    }
+
+
+def _clarity_alert(policies, found: dict | None) -> str | None:
+    if not policies or not policies.license_clarity_thresholds or not isinstance(found, dict):
+        return None
+    score = (found.get("license_clarity_score") or {}).get("score")
+    return score_alert(policies.license_clarity_thresholds, score)
 
 
 def _store_fingerprint(session: Session, project: Project, fingerprint: str | None) -> None:
@@ -186,11 +238,8 @@ def license_clarity_alert(project_uuid: str) -> str | None:
     with session_scope() as session:
         project = get_project(session, str(project_uuid))
         policies = project_policies(project)
-        summary = (project.extra_data or {}).get("summary")
-    if not policies or not policies.license_clarity_thresholds or not isinstance(summary, dict):
-        return None
-    score = (summary.get("license_clarity_score") or {}).get("score")
-    return score_alert(policies.license_clarity_thresholds, score)
+        workdir = workdir_for(project.slug)
+    return _clarity_alert(policies, workdir.load_summary())
 
 
 def scorecard_alert(project_uuid: str) -> str | None:

@@ -121,7 +121,8 @@ def file_content(project_uuid: str, path: str) -> Path:
 def summary(project_uuid: str) -> dict:
     """Return the summary scan_single_package stored, or raise NotFoundError."""
     with session_scope() as session:
-        found = (get_project(session, project_uuid).extra_data or {}).get("summary")
+        slug = get_project(session, project_uuid).slug
+    found = workdir_for(slug).load_summary()
     if found is None:
         raise NotFoundError("Summary file not available")
     return found

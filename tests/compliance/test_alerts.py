@@ -136,10 +136,7 @@ def test_compliance_alert_filter_on_lists(client, project):
 
 
 def store_summary(project, summary):
-    with session_scope() as session:
-        row = session.get(Project, project.id)
-        row.extra_data = {**row.extra_data, "summary": summary}
-        session.add(row)
+    workdir_for(project.slug).store_summary(summary)
 
 
 @pytest.mark.parametrize(("summary", "alert"), [

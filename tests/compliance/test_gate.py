@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 DATA_DIR = Path(__file__).parents[1] / "data"
-ROOT = "requests-2.32.3.tar.gz-extract/requests-2.32.3"
+ROOT = "requests-2.32.3"
 ERROR_POLICY = """\
 license_policies:
   - license_key: apache-2.0

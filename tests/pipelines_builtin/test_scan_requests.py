@@ -1,7 +1,4 @@
-"""A real scan_single_package of the requests 2.32.3 sdist (one scan shared by the module).
-
-scan_single_package runs every scan_codebase step, so this scan proves both pipelines.
-"""
+"""A real scan_single_package of the requests 2.32.3 sdist (one scan shared by the module)."""
 
 from __future__ import annotations
 
@@ -13,13 +10,14 @@ from scanapp.models import (
     CodebaseResource,
     DiscoveredDependency,
     DiscoveredPackage,
-    Project,
     ProjectMessage,
     RunStatus,
 )
+from scanapp.services import records
+from scanapp.workdir import workdir_for
 from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline
 
-ROOT = "requests-2.32.3.tar.gz-extract/requests-2.32.3"
+ROOT = "requests-2.32.3"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +63,7 @@ def test_resources_linked_to_package(scanned):
     api = _all(CodebaseResource, project, CodebaseResource.path == f"{ROOT}/src/requests/api.py")[0]
     assert api.for_packages == [package.package_uid]
     assert api.programming_language == "Python"
-    assert api.status == "scanned" and len(api.sha1) == 40 and api.is_text
+    assert api.status == "application-package" and len(api.sha1) == 40 and api.is_text
 
 
 def test_copyright_holders_in_named_file(scanned):
@@ -82,14 +80,13 @@ def test_statuses_and_progress(scanned):
     statuses = {
         row.status for row in _all(CodebaseResource, project, CodebaseResource.type == "file")
     }
-    assert statuses == {"scanned", "application-package", "ignored-empty-file"}
+    assert statuses == {"application-package"}  # every file of the package, as ScanCode.io
     assert run.progress["done"] == run.progress["total"] > 50
 
 
 def test_summary_as_scancode_computes_it(scanned):
     project, _ = scanned
-    with db.session_scope() as session:
-        summary = session.get(Project, project.id).extra_data["summary"]
+    summary = records.summary(project.uuid)
     # The figures of `scancode -clpieu --classify --summary --license-clarity-score` on it.
     assert summary["declared_license_expression"] == "apache-2.0"
     assert summary["license_clarity_score"] == {
@@ -108,14 +105,15 @@ def test_summary_as_scancode_computes_it(scanned):
 
 def test_summary_key_files(scanned):
     project, _ = scanned
-    with db.session_scope() as session:
-        summary = session.get(Project, project.id).extra_data["summary"]
+    summary = records.summary(project.uuid)
     files = {item["path"]: item for item in summary["key_files"]}
     assert {f"{ROOT}/LICENSE", f"{ROOT}/NOTICE", f"{ROOT}/README.md"} <= set(files)
     assert "Apache License" in files[f"{ROOT}/LICENSE"]["content"]
     assert [item["purl"] for item in summary["key_files_packages"]] == ["pkg:pypi/requests@2.32.3"]
-    paths = {match["path"] for match in summary["license_matches"]["apache-2.0"]}
-    assert f"{ROOT}/LICENSE" in paths
+    [detection] = summary["license_matches"]["apache-2.0"][f"{ROOT}/LICENSE"]
+    assert detection["license_expression"] == "apache-2.0"
+    assert "Apache License" in detection["matches"][0]["matched_text"]
+    assert workdir_for(project.slug).summary_file.is_file()  # output/summary.json
 
 
 def test_summary_endpoint(scanned):
