@@ -1,26 +1,38 @@
 """CycloneDX 1.6 JSON SBOM (1.5 and 1.4 with ``version=``), built with cyclonedx-python-lib.
 
-The project is ``metadata.component``; each discovered package is a component (bom-ref =
-its package_uid) with purl, licenses, hashes and copyright. The ``dependencies`` graph links
-each package to what its dependencies resolved to and, unlike ScanCode.io, also to the
-dependencies that did not resolve to a package: those are components of their own with the
-property ``scanapp:unresolved=true``.
+Shaped as ScanCode.io writes it: ``metadata`` names the tools (scanapp, scancode-toolkit) and
+holds the notice; the project is ``metadata.component`` and depends on every package. Each
+discovered package is a component (bom-ref = its package_uid) with purl, licenses, hashes,
+copyright, authors (its author and maintainer parties), ``externalReferences`` from its URLs,
+``aboutcode:`` properties and its other licenses as evidence; it depends on the packages its
+dependencies resolved to. Unlike ScanCode.io, it also depends on the dependencies that did
+not resolve to a package: those are components of their own with the property
+``scanapp:unresolved=true`` (``load_sbom`` reads them back as unresolved dependencies).
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from cyclonedx.model import HashAlgorithm, HashType, Property
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
 from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import Component, ComponentScope, ComponentType
+from cyclonedx.model.component import Component, ComponentEvidence, ComponentScope
+from cyclonedx.model.contact import OrganizationalContact
 from cyclonedx.model.license import LicenseExpression
+from cyclonedx.model.tool import Tool
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
 from outputs import data
-from scanapp import licensing
+from scanapp import __version__, licensing, toolkit_version
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
 
 SCHEMAS = {
@@ -34,6 +46,22 @@ HASHES = (
     ("sha256", HashAlgorithm.SHA_256),
     ("sha512", HashAlgorithm.SHA_512),
 )
+#: Package fields written as ``aboutcode:<field>`` properties (ScanCode.io's taxonomy).
+PROPERTY_FIELDS = (
+    "filename", "primary_language", "download_url", "homepage_url", "notice_text", "package_uid",
+)
+#: Package URL field -> external reference type, as ScanCode.io maps them; ``homepage_url``
+#: and ``download_url`` are properties there (PROPERTY_FIELDS), not references.
+REFERENCES = {
+    "api_data_url": ExternalReferenceType.BOM,
+    "bug_tracking_url": ExternalReferenceType.ISSUE_TRACKER,
+    "code_view_url": ExternalReferenceType.OTHER,
+    "repository_download_url": ExternalReferenceType.DISTRIBUTION,
+    "repository_homepage_url": ExternalReferenceType.WEBSITE,
+    "vcs_url": ExternalReferenceType.VCS,
+}
+#: Party roles listed as a component's ``authors``.
+AUTHOR_ROLES = ("author", "maintainer")
 
 
 def render(project_id: int, target: BinaryIO, version: str) -> None:
@@ -47,41 +75,47 @@ def build_bom(project_id: int) -> Bom:
     """Return the Bom of the project's packages and dependencies."""
     project = data.project_row(project_id)
     bom = Bom()
-    root = Component(
-        name=project.name, type=ComponentType.APPLICATION, bom_ref=f"project:{project.uuid}"
-    )
+    root = Component(name=project.name, bom_ref=project.uuid)
     bom.metadata.component = root
-    components: dict[str, Component] = {}
+    bom.metadata.tools.tools.update(tools())
+    bom.metadata.properties.add(Property(name="notice", value=data.NOTICE))
+    packages: dict[str, Component] = {}
     for package in data.iter_rows(DiscoveredPackage, project_id):
-        component = _component(package)
-        components[package["package_uid"]] = component
-        bom.components.add(component)
-    edges: dict[str, list[Component]] = {}
-    for dependency in data.iter_rows(DiscoveredDependency, project_id):
-        target = components.get(dependency["resolved_to_package_uid"] or "")
-        if target is None:
-            target = _unresolved(dependency)
-            components[dependency["dependency_uid"]] = target
-            bom.components.add(target)
-        source = dependency["for_package_uid"] or ""
-        edges.setdefault(source if source in components else "", []).append(target)
-    for uid, component in components.items():
+        packages[package["package_uid"]] = _component(package)
+    bom.components.update(packages.values())
+    edges = _edges(project_id, bom, packages)
+    bom.register_dependency(root, [*packages.values(), *edges.get("", [])])
+    for uid, component in packages.items():
         bom.register_dependency(component, edges.get(uid, []))
-    top_level = edges.get("", [])
-    bom.register_dependency(root, [*_top_packages(components, edges), *top_level])
     return bom
 
 
-def _top_packages(components: dict[str, Component], edges: dict) -> list[Component]:
-    """Return the packages no other package depends on (what the project holds directly)."""
-    depended = {id(item) for targets in edges.values() for item in targets}
-    return [item for uid, item in components.items() if id(item) not in depended]
+def tools() -> list[Tool]:
+    """Return the tools that made the SBOM: scanapp and scancode-toolkit when installed."""
+    found = [Tool(name="scanapp", version=__version__)]
+    if toolkit := toolkit_version():
+        found.append(Tool(name="scancode-toolkit", version=toolkit))
+    return found
+
+
+def _edges(project_id: int, bom: Bom, packages: dict[str, Component]) -> dict:
+    """Return the depended components by depending package_uid ("" for the project).
+
+    A dependency resolved to no package becomes a component, added to ``bom``.
+    """
+    edges: dict[str, list[Component]] = {}
+    for dependency in data.iter_rows(DiscoveredDependency, project_id):
+        target = packages.get(dependency["resolved_to_package_uid"] or "")
+        if target is None:
+            target = _unresolved(dependency)
+            bom.components.add(target)
+        source = dependency["for_package_uid"] or ""
+        edges.setdefault(source if source in packages else "", []).append(target)
+    return edges
 
 
 def _component(package: dict) -> Component:
-    expression = package["declared_license_expression_spdx"]
-    if expression and licensing.spdx_symbols(expression) is None:
-        expression = ""
+    expression = _spdx(package["declared_license_expression_spdx"])
     return Component(
         name=package["name"] or package["purl"] or package["package_uid"],
         group=package["namespace"] or None,
@@ -89,19 +123,55 @@ def _component(package: dict) -> Component:
         bom_ref=package["package_uid"],
         purl=_purl(package["purl"]),
         description=package["description"] or None,
-        copyright=package["copyright"] or None,
+        copyright=package["copyright"],
         licenses=[LicenseExpression(expression)] if expression else None,
         hashes=[
             HashType(alg=algorithm, content=package[field])
             for field, algorithm in HASHES
             if package[field]
         ],
+        authors=authors(package["parties"]),
+        external_references=external_references(package),
+        evidence=_evidence(package),
         properties=_properties(package),
     )
 
 
+def authors(parties: list | None) -> list[OrganizationalContact]:
+    """Return the author and maintainer parties as contacts, once per name (as ScanCode.io)."""
+    found: dict[str, OrganizationalContact] = {}
+    for party in parties or []:
+        name = party.get("name")
+        if party.get("role") in AUTHOR_ROLES and name and name not in found:
+            found[name] = OrganizationalContact(name=name, email=party.get("email") or None)
+    return list(found.values())
+
+
+def external_references(package: dict) -> list[ExternalReference]:
+    """Return the package's URLs as external references (REFERENCES)."""
+    return [
+        ExternalReference(type=kind, url=XsUri(package[field]))
+        for field, kind in REFERENCES.items()
+        if package[field]
+    ]
+
+
+def _evidence(package: dict) -> ComponentEvidence | None:
+    expression = _spdx(package["other_license_expression_spdx"])
+    return ComponentEvidence(licenses=[LicenseExpression(expression)]) if expression else None
+
+
+def _spdx(expression: str) -> str:
+    """Return ``expression`` when it is valid SPDX, else ""."""
+    return expression if expression and licensing.spdx_symbols(expression) else ""
+
+
 def _properties(package: dict) -> list[Property]:
-    properties = []
+    properties = [
+        Property(name=f"aboutcode:{field}", value=str(package[field]))
+        for field in PROPERTY_FIELDS
+        if package.get(field)
+    ]
     if package["declared_license_expression"]:
         value = package["declared_license_expression"]
         properties.append(Property(name="scanapp:declared_license_expression", value=value))

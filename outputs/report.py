@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 
-from outputs import data, xlsx
+from outputs import xlsx
 from scanapp.errors import InvalidInputError
 
 #: ``?model=`` value -> sheet title.
@@ -31,7 +31,7 @@ def render_report(projects: Iterable[tuple[int, str]], model: str, target: Binar
 
     def rows():
         for project_id, name in projects:
-            for row in data.iter_model(model, project_id):
+            for row in xlsx.model_rows(model, project_id):
                 yield {"project": name, **row}
 
     xlsx.write_sheet(workbook, REPORT_MODELS[model], columns, rows())

@@ -1,8 +1,11 @@
 """SPDX 2.3 JSON document (2.2 with ``version=2.2``), written as a stream.
 
-The project is the described package; it CONTAINS each discovered package, and each
-package DEPENDS_ON the packages its dependencies resolved to. Files carry their SHA1,
-license ids and copyrights. ``LicenseRef-`` ids are declared with their full text in
+The project is the described package; it CONTAINS each discovered package. Each package
+DEPENDS_ON its dependencies: the package a dependency resolved to or, as ScanCode.io does,
+a package of the dependency's own (``SPDXRef-dependency-N``: name, version, purl); a
+dependency of no package is one of the project's. ``licenseConcluded`` is, as in ScanCode.io,
+a package's declared license and a file's detected license. Files carry their SHA1, license
+ids and copyrights. ``LicenseRef-`` ids are declared with their full text in
 ``hasExtractedLicensingInfos``; an expression that is not valid SPDX becomes NOASSERTION.
 """
 
@@ -20,6 +23,8 @@ from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPac
 
 NOASSERTION = "NOASSERTION"
 PROJECT_ID = "SPDXRef-project"
+#: SPDXID prefix of the packages of dependencies that resolved to no package.
+DEPENDENCY_PREFIX = "SPDXRef-dependency-"
 EMPTY_SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709"
 CHECKSUMS = (("sha1", "SHA1"), ("md5", "MD5"), ("sha256", "SHA256"), ("sha512", "SHA512"))
 _URL = re.compile(r"^https?://[^\s]+$")
@@ -72,16 +77,20 @@ def _packages(project, package_ids: dict[str, str], refs: set[str]) -> Iterator[
         spdx_id = f"SPDXRef-package-{number}"
         package_ids[package["package_uid"]] = spdx_id
         yield _package(package, spdx_id, refs)
+    for dependency, _, spdx_id in _dependencies(project.id, package_ids):
+        if spdx_id.startswith(DEPENDENCY_PREFIX):
+            yield _dependency_package(dependency, spdx_id)
 
 
 def _package(package: dict, spdx_id: str, refs: set[str]) -> dict:
+    declared = _expression(package["declared_license_expression_spdx"], refs)
     entry = {
         "SPDXID": spdx_id,
         "name": package["name"] or package["purl"] or spdx_id,
         "downloadLocation": _url(package["download_url"]) or NOASSERTION,
         "filesAnalyzed": False,
-        "licenseConcluded": NOASSERTION,
-        "licenseDeclared": _expression(package["declared_license_expression_spdx"], refs),
+        "licenseConcluded": declared,
+        "licenseDeclared": declared,
         "copyrightText": package["copyright"] or NOASSERTION,
     }
     if package["version"]:
@@ -98,12 +107,43 @@ def _package(package: dict, spdx_id: str, refs: set[str]) -> dict:
     if checksums:
         entry["checksums"] = checksums
     if package["purl"]:
-        entry["externalRefs"] = [{
-            "referenceCategory": "PACKAGE-MANAGER",
-            "referenceType": "purl",
-            "referenceLocator": package["purl"],
-        }]
+        entry["externalRefs"] = [_purl_ref(package["purl"])]
     return entry
+
+
+def _dependencies(project_id: int, package_ids: dict[str, str]) -> Iterator[tuple]:
+    """Yield ``(dependency, depending SPDXID, depended SPDXID)`` of each dependency."""
+    rows = data.iter_rows(DiscoveredDependency, project_id)
+    for number, dependency in enumerate(rows, 1):
+        source = package_ids.get(dependency["for_package_uid"] or "", PROJECT_ID)
+        target = package_ids.get(dependency["resolved_to_package_uid"] or "")
+        yield dependency, source, target or f"{DEPENDENCY_PREFIX}{number}"
+
+
+def _dependency_package(dependency: dict, spdx_id: str) -> dict:
+    """Return the package of a dependency that resolved to no package (ScanCode.io's shape)."""
+    entry = {
+        "SPDXID": spdx_id,
+        "name": dependency["name"] or dependency["purl"] or spdx_id,
+        "downloadLocation": NOASSERTION,
+        "filesAnalyzed": False,
+        "licenseConcluded": NOASSERTION,
+        "licenseDeclared": NOASSERTION,
+        "copyrightText": NOASSERTION,
+    }
+    if dependency["version"]:
+        entry["versionInfo"] = dependency["version"]
+    if dependency["purl"]:
+        entry["externalRefs"] = [_purl_ref(dependency["purl"])]
+    return entry
+
+
+def _purl_ref(purl: str) -> dict:
+    return {
+        "referenceCategory": "PACKAGE-MANAGER",
+        "referenceType": "purl",
+        "referenceLocator": purl,
+    }
 
 
 def _url(value: str) -> str:
@@ -119,14 +159,14 @@ def _files(project_id: int, refs: set[str]) -> Iterator[dict]:
         checksums = [{"algorithm": "SHA1", "checksumValue": sha1}]
         if resource["md5"]:
             checksums.append({"algorithm": "MD5", "checksumValue": resource["md5"]})
-        symbols = licensing.spdx_symbols(resource["detected_license_expression_spdx"]) or ()
-        refs.update(key for key in symbols if key.startswith(licensing.LICENSEREF_PREFIX))
+        expression = resource["detected_license_expression_spdx"]
+        symbols = licensing.spdx_symbols(expression) or ()
         copyrights = [item.get("copyright", "") for item in resource["copyrights"] or []]
         yield {
             "SPDXID": f"SPDXRef-file-{number}",
             "fileName": f"./{resource['path']}",
             "checksums": checksums,
-            "licenseConcluded": NOASSERTION,
+            "licenseConcluded": _expression(expression, refs),
             "licenseInfoInFiles": list(symbols) or [NOASSERTION],
             "copyrightText": "\n".join(filter(None, copyrights)) or NOASSERTION,
         }
@@ -137,12 +177,10 @@ def _relationships(project_id: int, package_ids: dict[str, str]) -> Iterator[dic
     for spdx_id in package_ids.values():
         yield _relation(PROJECT_ID, "CONTAINS", spdx_id)
     seen = set()
-    for dependency in data.iter_rows(DiscoveredDependency, project_id):
-        source = package_ids.get(dependency["for_package_uid"] or "")
-        resolved = package_ids.get(dependency["resolved_to_package_uid"] or "")
-        if source and resolved and (source, resolved) not in seen:
-            seen.add((source, resolved))
-            yield _relation(source, "DEPENDS_ON", resolved)
+    for _, source, target in _dependencies(project_id, package_ids):
+        if (source, target) not in seen:
+            seen.add((source, target))
+            yield _relation(source, "DEPENDS_ON", target)
 
 
 def _relation(element: str, kind: str, related: str) -> dict:

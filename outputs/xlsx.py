@@ -1,14 +1,17 @@
 """XLSX workbook: one sheet per kind of record, written row by row (openpyxl write-only).
 
-Sheets: PACKAGES, DEPENDENCIES, RESOURCES, RELATIONS, MESSAGES, TODOS (files that need a
-person: ``requires-review``, ``virus-detected``) and LAYERS for docker images. Lists are
-joined by newlines, dicts written as YAML; a cell longer than Excel's 32,767 characters is
-cut, with a note in the row's trailing ``xlsx_errors`` column.
+Sheets, as ScanCode.io writes them: PACKAGES, DEPENDENCIES, RESOURCES, RELATIONS, MESSAGES,
+LAYERS for docker images and TODOS (files that need a person: ``requires-review``,
+``virus-detected``) when there are some. Each sheet has ScanCode.io's columns first, in its
+order, then the columns scanapp has besides (the license detections, ``extra_data``...).
+Lists are joined by newlines, dicts written as YAML; a cell longer than Excel's 32,767
+characters is cut, with a note in the row's trailing ``xlsx_errors`` column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import BinaryIO
 
 import yaml
@@ -22,6 +25,7 @@ from scanapp.models import (
     DiscoveredPackage,
     ProjectMessage,
 )
+from scanapp.result_fields import DEPENDENCY_FIELDS, PACKAGE_FIELDS, RESOURCE_FIELDS
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL = 32767
@@ -39,25 +43,58 @@ LIST_KEYS = {
 }
 
 #: Columns left out of a sheet (kept in the JSON output).
-SKIPPED = {"resource": ("package_data",)}
+SKIPPED = ("id", "project_id", "package_data")
 
-RELATION_COLUMNS = ["from_resource", "to_resource", "map_type", "score", "extra_data"]
-LAYER_COLUMNS = ["layer_tag", "layer_id", "created_by", "size", "comment", "created"]
+#: Fields ScanCode.io leaves out of its sheets; scanapp writes them after its columns.
+SCANCODEIO_EXCLUDED = (
+    "extra_data", "package_data", "license_detections", "other_license_detections",
+    "license_clues", "affected_by_vulnerabilities",
+)
+RELATION_FIELDS = ("to_resource", "status", "map_type", "score", "from_resource")
+MESSAGE_FIELDS = (
+    "uuid", "severity", "description", "model", "details", "traceback", "created_date",
+)
+#: Report model -> ScanCode.io's fields for its sheet, in its order.
+SCANCODEIO_FIELDS = {
+    "package": PACKAGE_FIELDS,
+    "dependency": DEPENDENCY_FIELDS,
+    "resource": RESOURCE_FIELDS,
+    "todo": RESOURCE_FIELDS,
+    "relation": RELATION_FIELDS,
+    "message": MESSAGE_FIELDS,
+}
+MODELS = {
+    "package": DiscoveredPackage,
+    "dependency": DiscoveredDependency,
+    "resource": CodebaseResource,
+    "todo": CodebaseResource,
+    "message": ProjectMessage,
+}
+RELATION_COLUMNS = [*RELATION_FIELDS, "extra_data"]
+LAYER_COLUMNS = [
+    "layer_tag", "created_by", "layer_id", "image_id", "created", "size", "author", "comment",
+    "archive_location",
+]
 
 
 def model_columns(name: str) -> list[str]:
-    """Return the sheet columns of a report model."""
+    """Return a report model's sheet columns: ScanCode.io's, in its order, then scanapp's."""
+    first = [field for field in SCANCODEIO_FIELDS[name] if field not in SCANCODEIO_EXCLUDED]
+    return first + [column for column in _stored_columns(name) if column not in first]
+
+
+def _stored_columns(name: str) -> list[str]:
     if name == "relation":
         return list(RELATION_COLUMNS)
-    model = {
-        "package": DiscoveredPackage,
-        "dependency": DiscoveredDependency,
-        "resource": CodebaseResource,
-        "todo": CodebaseResource,
-        "message": ProjectMessage,
-    }[name]
-    skipped = ("id", "project_id", *SKIPPED.get("resource" if name == "todo" else name, ()))
-    return [column.name for column in model.__table__.columns if column.name not in skipped]
+    return [column.name for column in MODELS[name].__table__.columns
+            if column.name not in SKIPPED]
+
+
+def model_rows(name: str, project_id: int) -> Iterator[dict]:
+    """Yield a report model's rows; relations with ``status``, their to_resource's."""
+    if name == "relation":
+        return data.iter_relations_with_status(project_id)
+    return data.iter_model(name, project_id)
 
 
 #: Sheet title -> report model.
@@ -75,13 +112,23 @@ def render(project_id: int, target: BinaryIO, version: str) -> None:
     """Write the project's workbook to ``target``."""
     workbook = Workbook(write_only=True)
     for title, name in SHEETS.items():
-        write_sheet(workbook, title, model_columns(name), data.iter_model(name, project_id))
+        if name != "todo":
+            write_sheet(workbook, title, model_columns(name), model_rows(name, project_id))
     layers = data.project_row(project_id).extra_data.get("layers") or []
     if layers:
         columns = list(LAYER_COLUMNS)
         columns += sorted({key for layer in layers for key in layer} - set(columns))
         write_sheet(workbook, "LAYERS", columns, layers)
+    todos = _unless_empty(model_rows("todo", project_id))
+    if todos is not None:
+        write_sheet(workbook, "TODOS", model_columns("todo"), todos)
     workbook.save(target)
+
+
+def _unless_empty(rows: Iterator[dict]) -> Iterator[dict] | None:
+    """Return ``rows`` whole, or None when there is none."""
+    first = next(rows, None)
+    return None if first is None else chain([first], rows)
 
 
 def write_sheet(

@@ -25,6 +25,13 @@ from tests.factories import (
 )
 from tests.reports.validators import cyclonedx_error, spdx_errors
 
+PARTIES = [
+    {"type": "person", "role": "author", "name": "Ann", "email": "ann@example.com", "url": None},
+    {"type": "person", "role": "maintainer", "name": "Bob", "email": None, "url": None},
+    {"type": "person", "role": "maintainer", "name": "Ann", "email": "a@example.com"},
+    {"type": "person", "role": "contributor", "name": "Cid", "email": "cid@example.com"},
+]
+
 
 @pytest.fixture
 def project(settings):
@@ -33,7 +40,10 @@ def project(settings):
     app = make_package(
         item, "pkg:npm/shop@1.0.0",
         declared_license_expression="mit", declared_license_expression_spdx="MIT",
-        copyright="Copyright Shop Inc.", sha1="a" * 40,
+        copyright="Copyright Shop Inc.", sha1="a" * 40, parties=PARTIES,
+        homepage_url="https://shop.example.com", vcs_url="git+https://example.com/shop.git",
+        bug_tracking_url="https://example.com/shop/issues",
+        other_license_expression_spdx="Apache-2.0",
     )
     lib = make_package(
         item, "pkg:npm/left-pad@1.3.0",
@@ -134,7 +144,12 @@ def test_xlsx_sheets_columns_and_cells(project):
     assert bundle["urls"] == "https://example.com"
     todos = sheets["TODOS"]
     assert [row[0] for row in todos[1:]] == ["dist/bundle.js"]
-    assert sheets["RELATIONS"][1][:3] == ("shop/index.js", "dist/bundle.js", "js_sourcemap")
+    assert sheets["RELATIONS"][0][:5] == (
+        "to_resource", "status", "map_type", "score", "from_resource",
+    )
+    assert sheets["RELATIONS"][1][:5] == (
+        "dist/bundle.js", "requires-review", "js_sourcemap", 1.0, "shop/index.js",
+    )
     assert len(sheets["DEPENDENCIES"]) == 3 and len(sheets["PACKAGES"]) == 3
     assert sheets["MESSAGES"][1][sheets["MESSAGES"][0].index("severity")] == "warning"
 
@@ -171,6 +186,47 @@ def test_spdx_is_valid_and_complete(project, tmp_path, version):
     assert {"DESCRIBES", "CONTAINS", "DEPENDS_ON"} <= kinds
     names = {entry["fileName"] for entry in document["files"]}
     assert names == {"./shop/index.js", "./dist/bundle.js", "./shop/empty.txt"}
+    # licenseConcluded as ScanCode.io: a package's declared license, a file's detected one
+    assert packages["shop"]["licenseConcluded"] == "MIT"
+    assert packages["left-pad"]["licenseConcluded"] == packages["left-pad"]["licenseDeclared"]
+    files = {entry["fileName"]: entry for entry in document["files"]}
+    assert files["./shop/index.js"]["licenseConcluded"] == "MIT"
+    assert files["./dist/bundle.js"]["licenseConcluded"] == "NOASSERTION"
+    # an unresolved dependency is a package of its own, as in ScanCode.io
+    missing = packages["missing-lib"]
+    assert missing["SPDXID"] == "SPDXRef-dependency-2"
+    assert missing["externalRefs"][0]["referenceLocator"] == "pkg:npm/missing-lib"
+    assert missing["licenseConcluded"] == missing["licenseDeclared"] == "NOASSERTION"
+    assert _depends_on(document, packages["shop"]["SPDXID"]) == {
+        packages["left-pad"]["SPDXID"], missing["SPDXID"],
+    }
+
+
+def _depends_on(document: dict, spdx_id: str) -> set[str]:
+    """Return the SPDXIDs ``spdx_id`` DEPENDS_ON."""
+    return {
+        relation["relatedSpdxElement"] for relation in document["relationships"]
+        if relation["spdxElementId"] == spdx_id and relation["relationshipType"] == "DEPENDS_ON"
+    }
+
+
+def test_spdx_and_cyclonedx_of_a_dependency_of_no_package(settings, tmp_path):
+    item = make_project("loose")
+    lib = make_package(item, "pkg:pypi/lib@1", declared_license_expression_spdx="MIT")
+    make_dependency(item, "pkg:pypi/lib@1", name="lib", resolved_to_package_uid=lib.package_uid)
+    make_dependency(item, "pkg:pypi/tool", name="tool")
+    path = tmp_path / "loose.spdx.json"
+    path.write_bytes(render(item.id, "spdx"))
+    assert spdx_errors(path, "2.3") == []
+    document = json.loads(path.read_text())
+    tool = next(p for p in document["packages"] if p["name"] == "tool")
+    assert _depends_on(document, "SPDXRef-project") == {"SPDXRef-package-1", tool["SPDXID"]}
+    text = render(item.id, "cyclonedx").decode()
+    assert cyclonedx_error(text, "1.6") is None
+    bom = json.loads(text)
+    graph = {entry["ref"]: entry.get("dependsOn", []) for entry in bom["dependencies"]}
+    (tool_ref,) = [c["bom-ref"] for c in bom["components"] if c["name"] == "tool"]
+    assert set(graph[item.uuid]) == {lib.package_uid, tool_ref}
 
 
 def test_spdx_replaces_an_invalid_expression(settings, tmp_path):
@@ -199,7 +255,24 @@ def test_cyclonedx_is_valid_and_keeps_unresolved_dependencies(project, version):
     assert {"name": "scanapp:unresolved", "value": "true"} in missing["properties"]
     graph = {entry["ref"]: entry.get("dependsOn", []) for entry in document["dependencies"]}
     assert set(graph[app.package_uid]) == {lib.package_uid, missing["bom-ref"]}
-    assert graph[document["metadata"]["component"]["bom-ref"]] == [app.package_uid]
+    root = document["metadata"]["component"]["bom-ref"]
+    assert root == item.uuid
+    assert set(graph[root]) == {app.package_uid, lib.package_uid}  # every package, as ScanCode.io
+    tools = document["metadata"]["tools"]
+    assert [tool["name"] for tool in tools] == ["scanapp", "scancode-toolkit"]
+    shop = components["shop"]
+    assert shop["externalReferences"] == [
+        {"type": "issue-tracker", "url": "https://example.com/shop/issues"},
+        {"type": "vcs", "url": "git+https://example.com/shop.git"},
+    ]
+    assert {"name": "aboutcode:homepage_url", "value": "https://shop.example.com"} in (
+        shop["properties"]
+    )
+    assert shop["evidence"]["licenses"] == [{"expression": "Apache-2.0"}]
+    if version == "1.6":
+        assert shop["authors"] == [{"email": "ann@example.com", "name": "Ann"}, {"name": "Bob"}]
+    else:
+        assert "authors" not in shop  # not in the 1.4 and 1.5 schemas
 
 
 def test_attribution_lists_packages_and_license_texts(project):
