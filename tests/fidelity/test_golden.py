@@ -1,7 +1,9 @@
 """Golden tests: scanapp's scan_single_package of requests and click, fact by fact against
 what ScanCode.io 38.2.0 wrote for the same sdists (facts kept in ``tests/data/golden/``).
 
-The only differences allowed are those of ``docs/fidelity.md``, each named here.
+scanapp's own ``results.json`` and summary, as a client reads them, go through the same
+``facts_of`` as the anchors. The only differences allowed are those of ``docs/fidelity.md``,
+each named here.
 """
 
 from __future__ import annotations
@@ -9,22 +11,48 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlmodel import select
 
-from scanapp import db
-from scanapp.models import CodebaseResource, DiscoveredPackage, RunStatus
+from outputs import json_results
+from scanapp.models import RunStatus
+from scanapp.services import records
 from scanapp.services.compliance import compliance_alerts, set_project_policies
-from tests.fidelity.golden import ANCHORS, INPUTS, ROOT, anchor_facts, golden_facts
+from tests.fidelity.golden import (
+    ANCHORS,
+    INPUTS,
+    REFERENCE_POLICIES,
+    ROOT,
+    anchor_facts,
+    differences,
+    facts_of,
+    golden_facts,
+)
 from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settings  # noqa: F401
 
-#: Allowed differences of detected_license_expression: (input, path) -> (scanapp, ScanCode.io).
-ALLOWED_EXPRESSIONS = {
-    ("requests", "requests-2.32.3/setup.cfg"): ("apache-2.0", "unknown-license-reference"),
+SETUP_CFG = "requests-2.32.3/setup.cfg"
+#: Allowed differences, by the heading of docs/fidelity.md that explains them:
+#: (input, section, key, field) -> (scanapp, ScanCode.io).
+ALLOWED = {
+    "A reference resolved by the package step keeps its resolved license": {
+        ("requests", "files", SETUP_CFG, "detected_license_expression"):
+            ("apache-2.0", "unknown-license-reference"),
+        ("requests", "files", SETUP_CFG, "detected_license_expression_spdx"):
+            ("Apache-2.0", "LicenseRef-scancode-unknown-license-reference"),
+        ("requests", "files", SETUP_CFG, "compliance_alert"): ("ok", "error"),
+        ("requests", "license_matches", f"apache-2.0 {SETUP_CFG}", ""): ("present", None),
+        ("requests", "license_matches", f"unknown-license-reference {SETUP_CFG}", ""):
+            (None, "present"),
+    },
+    "An sdist's install requirements are its dependencies": {
+        ("requests", "dependencies", f"pkg:pypi/{name} requests-2.32.3/PKG-INFO", ""):
+            ("present", None)
+        for name in ("certifi", "chardet", "charset-normalizer", "idna", "pysocks", "urllib3")
+    },
 }
+#: Rules allowed on every path: the heading of docs/fidelity.md -> predicate.
+DIRECTORY_SIZE = "A directory has no size"
 #: A policy many companies set: an unresolved license reference is an error.
-STRICT_POLICIES = {"license_policies": [
-    {"license_key": "apache-2.0", "compliance_alert": ""},
-    {"license_key": "bsd-new", "compliance_alert": ""},
+STRICT = {**REFERENCE_POLICIES, "license_policies": [
+    *REFERENCE_POLICIES["license_policies"][:3],
     {"license_key": "unknown-license-reference", "compliance_alert": "error"},
 ]}
 
@@ -33,71 +61,84 @@ STRICT_POLICIES = {"license_policies": [
 def scanned(request, scan_settings):  # noqa: F811 - the imported fixture
     name = request.param
     location = DATA_DIR / INPUTS[name][1]
-    assert hashlib.sha256(location.read_bytes()).hexdigest() == golden_facts(name)["sha256"]
+    digest = hashlib.sha256(location.read_bytes()).hexdigest()
+    assert digest == golden_facts(name)["input"]["sha256"]
     project, run = run_pipeline(name, "scan_single_package", uploads=[location])
     assert run.status == RunStatus.SUCCESS, run.task_output
-    return name, project
+    set_project_policies(project.uuid, REFERENCE_POLICIES)
+    facts = facts_of(json_results.document(project.id), records.summary(project.uuid))
+    return name, project, facts
 
 
-def ours(project, model):
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
+def _unexplained(name: str, facts: dict) -> dict:
+    """Return the differences with the golden facts that docs/fidelity.md does not explain."""
+    found = {}
+    for (section, key, field), (ours, theirs) in differences(facts, golden_facts(name)).items():
+        if (section, field) == ("files", "size") and ours is None and theirs == 0:
+            if facts["files"][key]["type"] == "directory":
+                continue  # DIRECTORY_SIZE
+        found[(name, section, key, field)] = (ours, theirs)
+    allowed = {item: pair for rules in ALLOWED.values() for item, pair in rules.items()}
+    return {item: pair for item, pair in found.items() if allowed.get(item) != pair}
 
 
-def normalized(path: str, filename: str) -> str:
-    return path.removeprefix(f"{filename}-extract/")
+def test_every_fact_is_scancodeio_s_or_explained(scanned):
+    name, _, facts = scanned
+    assert _unexplained(name, facts) == {}
 
 
-def test_license_expressions_per_path(scanned):
-    name, project = scanned
-    filename = INPUTS[name][1]
-    found = {normalized(item.path, filename): item.detected_license_expression or ""
-             for item in ours(project, CodebaseResource)}
-    differences = {}
-    for path, theirs in golden_facts(name)["files"].items():
-        mine = found.get(path)
-        if mine != theirs:
-            differences[(name, path)] = (mine, theirs)
-    allowed = {key: value for key, value in ALLOWED_EXPRESSIONS.items() if key[0] == name}
-    assert differences == allowed
+def test_every_allowed_difference_happens(scanned):
+    name, _, facts = scanned
+    found = differences(facts, golden_facts(name))
+    for rules in ALLOWED.values():
+        for (input_name, section, key, field) in rules:
+            if input_name == name:
+                assert (section, key, field) in found, (section, key, field)
+
+
+@pytest.mark.parametrize("section", ["files", "packages", "dependencies"])
+def test_the_same_keys_as_scancodeio(scanned, section):
+    name, _, facts = scanned
+    assert facts["keys"][section] == golden_facts(name)["keys"][section]
 
 
 def test_the_see_license_files_carry_the_referenced_license(scanned):
-    name, project = scanned
-    filename = INPUTS[name][1]
+    name, _, facts = scanned
     expected = {
         "requests": {"requests-2.32.3/PKG-INFO": "apache-2.0",
                      "requests-2.32.3/src/requests.egg-info/PKG-INFO": "apache-2.0",
                      "requests-2.32.3/src/requests/__init__.py": "apache-2.0"},
         "click": {"click-8.1.8/pyproject.toml": "bsd-new"},
     }[name]
-    found = {normalized(item.path, filename): item.detected_license_expression
-             for item in ours(project, CodebaseResource)}
-    assert {path: found[path] for path in expected} == expected
+    found = {path: facts["files"][path]["detected_license_expression"] for path in expected}
+    assert found == expected
 
 
-def test_packages_and_their_declared_license(scanned):
-    name, project = scanned
-    mine = sorted([item.purl, item.declared_license_expression or ""]
-                  for item in ours(project, DiscoveredPackage))
-    assert mine == golden_facts(name)["packages"]
+def test_the_files_of_the_package_are_application_package(scanned):
+    name, _, facts = scanned
+    statuses = {item["status"] for item in facts["files"].values() if item["type"] == "file"}
+    assert statuses == {"application-package"}
 
 
 def test_no_error_alert_scancodeio_does_not_raise(scanned):
-    name, project = scanned
-    set_project_policies(project.uuid, STRICT_POLICIES)
-    errors = compliance_alerts(project.uuid, "ERROR").get("resources", {}).get("error", [])
-    filename = INPUTS[name][1]
-    theirs = {path for path, expression in golden_facts(name)["files"].items()
-              if "unknown-license-reference" in expression}
-    extra = {normalized(path, filename) for path in errors} - theirs
-    assert extra == set()
+    name, project, _ = scanned
+    set_project_policies(project.uuid, STRICT)
+    try:
+        errors = compliance_alerts(project.uuid, "ERROR").get("resources", {}).get("error", [])
+    finally:
+        set_project_policies(project.uuid, REFERENCE_POLICIES)
+    theirs = {path for path, item in golden_facts(name)["files"].items()
+              if item["compliance_alert"] == "error"}
+    assert set(errors) - theirs == set()
 
 
 def test_every_allowed_difference_is_in_fidelity_md():
     text = (ROOT / "docs" / "fidelity.md").read_text()
-    for _, path in ALLOWED_EXPRESSIONS:
-        assert f"`{path}`" in text, path
+    for heading in (*ALLOWED, DIRECTORY_SIZE):
+        assert f"| {heading} |" in text, heading
+    for rules in ALLOWED.values():
+        for (_, _, key, _) in rules:
+            assert f"`{key.split()[-1]}`" in text, key
 
 
 @pytest.mark.skipif(not ANCHORS.is_dir(), reason="the ScanCode.io anchors are not beside the clone")
