@@ -8,7 +8,10 @@ Each repeat runs both tools on the same archive, alternating which goes first:
 - scanapp: ``scanapp run scan_codebase INPUT --output -`` with ``SCANAPP_PROCESSES=N`` and a
   fresh temporary ``SCANAPP_WORKDIRS`` (SQLite), standard output to a file.
 
-Wall time is measured around the whole command(s). Memory is sampled every 50 ms over the
+Wall time is measured around the whole command(s). For scanapp, the codebase-level pass
+(scancode-toolkit's license-reference, package and classification steps on the stored
+per-file results: the ``assemble_packages_and_dependencies`` step) is read from the run log
+and reported as a share of the wall time. Memory is sampled every 50 ms over the
 whole process tree (the command and every descendant, multiprocessing pool workers included,
 found through /proc): the peak of the summed RSS, and of the summed PSS (shared pages such as
 the license index inherited by forked workers are counted once; Linux only).
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -141,6 +145,20 @@ def run_measured(
     return True
 
 
+#: The step of scan_codebase that runs the toolkit's codebase-level steps.
+CODEBASE_STEP = "assemble_packages_and_dependencies"
+_STEP_DONE = re.compile(r"Step \[(?P<step>\w+)\] completed in (?P<seconds>[0-9.]+) seconds")
+
+
+def step_seconds(result: Path) -> dict[str, float]:
+    """Return the seconds of each step of the first run logged in a scanapp JSON result."""
+    try:
+        log = json.loads(result.read_bytes())["headers"][0]["runs"][0]["log"]
+    except (OSError, ValueError, KeyError, IndexError):
+        return {}
+    return {found["step"]: float(found["seconds"]) for found in _STEP_DONE.finditer(log)}
+
+
 def count_files(result: Path) -> int | None:
     """Return the number of ``files`` of type file in a JSON result, None if unreadable."""
     try:
@@ -191,6 +209,7 @@ def run_scanapp(archive: Path, processes: int) -> Measure:
         with open(result, "wb") as stdout:
             if run_measured(command, measure, env=env, stdout=stdout):
                 measure.files = count_files(result)
+                measure.extra["codebase_pass"] = step_seconds(result).get(CODEBASE_STEP)
     return measure
 
 
@@ -214,6 +233,13 @@ def report(name: str, runs: list[Measure]) -> dict:
         "pss": max(run.peak_pss for run in good),
     }
     walls = ", ".join(f"{run.wall:.1f}" for run in good)
+    passes = [(run.extra["codebase_pass"], run.wall) for run in good
+              if run.extra.get("codebase_pass") is not None]
+    if passes:
+        seconds = statistics.median(value for value, _ in passes)
+        share = max(value / wall for value, wall in passes)
+        print(f"{name:9} codebase-level pass: median {seconds:.2f} s, "
+              f"at most {100 * share:.1f}% of the wall time")
     print(
         f"{name:9} median wall {figures['wall']:.1f} s ({walls}); "
         f"peak tree RSS {_mib(figures['rss'])}, PSS {_mib(figures['pss'])}; "
