@@ -37,6 +37,7 @@ FILE_FACTS = (
     "mime_type", "file_type", "programming_language", "is_binary", "is_text", "is_archive",
     "detected_license_expression", "detected_license_expression_spdx", "compliance_alert",
     "is_legal", "is_manifest", "is_readme", "is_top_level", "is_key_file",
+    "license_detections", "license_clues", "package_data",
 )
 #: Per-file lists compared as (value, start line).
 FILE_LISTS = (("copyrights", "copyright"), ("holders", "holder"), ("authors", "author"),
@@ -46,6 +47,7 @@ PACKAGE_FACTS = (
     "declared_license_expression_spdx", "other_license_expression", "holder", "copyright",
     "homepage_url", "download_url", "bug_tracking_url", "code_view_url", "vcs_url",
     "datasource_ids", "datafile_paths", "compliance_alert", "parties", "keywords",
+    "license_detections", "other_license_detections", "file_references",
 )
 DEPENDENCY_FACTS = (
     "extracted_requirement", "scope", "is_runtime", "is_optional", "is_pinned", "is_direct",
