@@ -92,8 +92,17 @@ class Pipeline:
         return cls.description().split("\n", 1)[0]
 
     @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        """Return ``(is_available, unavailable_reason)``: whether it can run on this machine.
+
+        A pipeline needing a tool or service that is absent overrides this and says which.
+        """
+        return True, ""
+
+    @classmethod
     def info(cls) -> dict:
         """Describe the pipeline for the API: name, summary, description, steps, groups."""
+        available, reason = cls.availability()
         return {
             "name": cls.name,
             "summary": cls.summary(),
@@ -108,6 +117,8 @@ class Pipeline:
             ],
             "available_groups": cls.available_groups(),
             "is_addon": cls.is_addon,
+            "is_available": available,
+            "unavailable_reason": reason,
         }
 
 

@@ -83,7 +83,7 @@ def get_pipeline(name: str) -> type[Pipeline]:
 
 
 def resolve_spec(spec: str) -> tuple[type[Pipeline], list[str]]:
-    """Validate ``"name:G1,G2"``: the pipeline must exist and define each group."""
+    """Validate ``"name:G1,G2"``: the pipeline must exist, define each group and be available."""
     name, groups = parse_pipeline_spec(spec)
     pipeline = get_pipeline(name)
     unknown = sorted(set(groups) - set(pipeline.available_groups()))
@@ -92,5 +92,10 @@ def resolve_spec(spec: str) -> tuple[type[Pipeline], list[str]]:
         raise InvalidInputError.for_field(
             "pipeline",
             f"Unknown group(s) {', '.join(unknown)} for pipeline {name!r}. Available: {available}.",
+        )
+    is_available, reason = pipeline.availability()
+    if not is_available:
+        raise InvalidInputError.for_field(
+            "pipeline", f"Pipeline {name!r} is not available here: {reason}"
         )
     return pipeline, groups

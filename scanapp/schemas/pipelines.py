@@ -24,3 +24,5 @@ class PipelineSchema(AlwaysPresent):
     steps = fields.List(fields.Nested(StepSchema))
     available_groups = text_list()
     is_addon = fields.Boolean()
+    is_available = fields.Boolean(metadata={"description": "Whether it can run on this machine."})
+    unavailable_reason = fields.String(metadata={"description": "Why not, when it cannot."})
