@@ -11,11 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SCANAPP_CLAMAV_DATABASE=/var/lib/clamav
 
 # What scancode-toolkit and extractcode load at run time (OpenMP, bzip2, xz, zlib, libxml2,
-# libxslt, popt), git for git input URLs, ClamAV (clamscan + freshclam) for scan_for_virus.
+# libxslt, popt), git for git input URLs, ClamAV (clamscan + freshclam) for scan_for_virus,
+# Universal Ctags and GNU gettext (xgettext) for collect_symbols_ctags, collect_strings_gettext.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libgomp1 libbz2-1.0 xz-utils zlib1g libxml2 libxslt1.1 libpopt0 \
-        git ca-certificates clamav clamav-freshclam \
+        git ca-certificates clamav clamav-freshclam universal-ctags gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -19,6 +19,14 @@ install_missing() {
   ls /etc/postgresql >/dev/null 2>&1 || missing+=(postgresql)
   command -v clamscan >/dev/null 2>&1 || missing+=(clamav)
   command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+  # Source and binary inspection add-ons (collect_symbols_ctags, collect_strings_gettext) and
+  # the gcc -g that builds the ELF of the inspect_elf_binaries test.
+  command -v ctags >/dev/null 2>&1 || missing+=(universal-ctags)
+  command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  # The disk images of the analyze_root_filesystem_or_vm_image tests (qemu-img, mke2fs).
+  command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
+  command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       log "installing ${missing[*]}"
@@ -76,4 +84,7 @@ else
     || createdb -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$PG_DATABASE" || status=1
 fi
 command -v clamscan >/dev/null 2>&1 || log "clamscan is not installed: scan_for_virus tests skip"
+for tool in ctags xgettext gcc; do
+  command -v "$tool" >/dev/null 2>&1 || log "$tool is not installed: the source inspection tests skip"
+done
 exit $status
