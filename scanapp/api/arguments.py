@@ -55,6 +55,10 @@ def _not_blank(message: str):
     return check
 
 
+def _described(field: type[fields.Field], text: str, **kwargs) -> fields.Field:
+    return field(metadata={"description": text}, **kwargs)
+
+
 class Body(Schema):
     """A request body: unknown fields are ignored, as ScanCode.io does."""
 
@@ -115,6 +119,24 @@ class ArchiveArguments(Body):
     remove_output = fields.Boolean(load_default=False)
 
 
+class ResetArguments(Body):
+    """What a project reset keeps and restores (ScanCode.io's options and defaults)."""
+
+    keep_input = _described(
+        fields.Boolean, "Keep the input/ folder and the input sources.", load_default=True
+    )
+    keep_webhook = _described(
+        fields.Boolean, "Keep the webhook subscriptions.", load_default=True
+    )
+    restore_pipelines = _described(
+        fields.Boolean, "Add the project's pipelines again, as not started runs (same groups).",
+        load_default=False,
+    )
+    execute_now = _described(
+        fields.Boolean, "Queue the restored runs (with restore_pipelines).", load_default=False
+    )
+
+
 class Query(Schema):
     """A query string: unknown parameters are ignored."""
 
@@ -122,21 +144,62 @@ class Query(Schema):
         unknown = EXCLUDE
 
 
-class PageArguments(Query):
-    """The page of a list (from 1)."""
+class ListArguments(Schema):
+    """The page of a list (from 1); an unknown parameter is a 400 naming it and the choices."""
+
+    class Meta:
+        unknown = RAISE
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    format = fields.String(metadata={"description": "Accepted (DRF clients send it), ignored."})
+    page_size = fields.String(
+        metadata={"description": "Accepted, ignored: pages hold SCANAPP_PAGE_SIZE items."}
+    )
+
+    def __init__(self, *args, **kwargs):
+        """Name the accepted parameters in the message of an unknown one."""
+        super().__init__(*args, **kwargs)
+        choices = ", ".join(sorted(self.fields))
+        self.error_messages = {
+            **self.error_messages, "unknown": f"Unknown query parameter. Choices: {choices}."
+        }
+
+    @post_load
+    def drop_ignored(self, data: dict, **kwargs) -> dict:
+        """Leave out the parameters that are accepted but ignored."""
+        return {key: value for key, value in data.items() if key not in ("format", "page_size")}
 
 
-class ProjectFilterArguments(PageArguments):
-    """The project list filters."""
+class _BlankIsNone:
+    """An empty query value is no filter, as django-filter (ScanCode.io's filters) does."""
 
-    name = fields.String()
-    name__contains = fields.String()
-    name__startswith = fields.String()
-    uuid = fields.UUID()
-    is_archived = fields.Boolean()
-    label = fields.List(fields.String())
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "":
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class BlankUUID(_BlankIsNone, fields.UUID):
+    """A UUID, or nothing when the value is empty."""
+
+
+class BlankBoolean(_BlankIsNone, fields.Boolean):
+    """A boolean, or nothing when the value is empty."""
+
+
+class ProjectFilterArguments(ListArguments):
+    """The project list filters: those of ScanCode.io's API (name matches are case-sensitive)."""
+
+    name = _described(fields.String, "The exact name.")
+    name__contains = _described(fields.String, "Names containing this text.")
+    name__startswith = _described(fields.String, "Names starting with this text.")
+    name__endswith = _described(fields.String, "Names ending with this text.")
+    names = _described(fields.String, "Comma-separated: names containing any of the values.")
+    uuid = _described(BlankUUID, "The project's uuid.", allow_none=True)
+    is_archived = _described(BlankBoolean, "true or false.", allow_none=True)
+    label = fields.List(
+        fields.String(), metadata={"description": "A label, by name or slug; repeat for all."}
+    )
 
 
 class FileContentArguments(Query):
@@ -187,22 +250,8 @@ def _filter_field(column: sa.Column) -> fields.Field:
     return fields.String()
 
 
-class FilterArguments(Schema):
+class FilterArguments(ListArguments):
     """``?column=value`` filters of a list and its ``page``; an unknown parameter is a 400."""
-
-    class Meta:
-        unknown = RAISE
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    format = fields.String(metadata={"description": "Accepted (DRF clients send it), ignored."})
-    page_size = fields.String(
-        metadata={"description": "Accepted, ignored: pages hold SCANAPP_PAGE_SIZE items."}
-    )
-
-    @post_load
-    def drop_ignored(self, data: dict, **kwargs) -> dict:
-        """Leave out the parameters that are accepted but ignored."""
-        return {key: value for key, value in data.items() if key not in ("format", "page_size")}
 
 
 _FILTERS: dict[tuple, type[Schema]] = {}
@@ -220,7 +269,5 @@ def filter_arguments(model, **extra: fields.Field) -> type[Schema]:
         declared.update(extra)
         name = f"{model.__name__}Filters"
         doc = f"Filters of the {model.__name__} list: each scalar column, and the page."
-        choices = ", ".join(sorted(declared))
-        declared["error_messages"] = {"unknown": f"Unknown filter. Choices: {choices}."}
         _FILTERS[key] = type(name, (FilterArguments,), {**declared, "__doc__": doc})
     return _FILTERS[key]

@@ -15,7 +15,7 @@ def _needs_key(path: str) -> bool:
     settings = get_settings()
     if path == "/metrics":
         return settings.metrics_require_authentication
-    if not settings.require_authentication or not path.startswith("/api/"):
+    if not settings.require_authentication or not (path == "/api" or path.startswith("/api/")):
         return False
     return not path.startswith(_OPEN_PATHS)
 

@@ -15,6 +15,7 @@ from scanapp.api.arguments import (
     FileContentArguments,
     ProjectCreateArguments,
     ProjectFilterArguments,
+    ResetArguments,
     filter_arguments,
 )
 from scanapp.api.blueprint import Blueprint
@@ -67,7 +68,7 @@ class Projects(MethodView):
     @blp.response(200, page_of(ProjectSchema))
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, page, **filters):
-        """List projects, filtered by name, name__contains, uuid, is_archived or label."""
+        """List projects (newest first) with ScanCode.io's filters: name, names, uuid, label..."""
         return page_response(service.list_projects(filters, page))
 
     @blp.arguments(ProjectCreateArguments, location="body")
@@ -122,13 +123,15 @@ def archive(data, uuid):
 
 
 @blp.route("/<uuid:uuid>/reset/", methods=["POST"])
+@blp.arguments(ResetArguments, location="body", required=False)
 @blp.response(200, StatusSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
-def reset(uuid):
-    """Delete all data of a project except its inputs."""
-    name = service.reset_project(str(uuid))
-    return {"status": f"All data, except inputs, for the {name} project have been removed."}
+@blp.alt_response(503, schema=ErrorSchema)
+def reset(data, uuid):
+    """Delete a project's runs and results; keep inputs, webhooks; restore and run pipelines."""
+    name = service.reset_project(str(uuid), **data)
+    return {"status": f"The {name} project has been reset."}
 
 
 def _list(uuid, name: str, page: int, filters: dict) -> dict:

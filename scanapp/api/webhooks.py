@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanapp.api.arguments import PageArguments, WebhookArguments
+from scanapp.api.arguments import ListArguments, WebhookArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.api.pagination import page_response
 from scanapp.schemas.lists import ErrorSchema, StatusSchema, page_of
@@ -24,7 +24,7 @@ def add_webhook(data, uuid):
 
 
 @blp.route("/<uuid:uuid>/webhooks/", methods=["GET"])
-@blp.arguments(PageArguments, location="query", as_kwargs=True)
+@blp.arguments(ListArguments, location="query", as_kwargs=True)
 @blp.response(200, page_of(WebhookWithDeliveriesSchema))
 @blp.alt_response(404, schema=ErrorSchema)
 def list_webhooks(uuid, page):

@@ -77,3 +77,14 @@ class ReadySchema(AlwaysPresent):
 
     status = fields.String()
     checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ApiRootSchema(AlwaysPresent):
+    """The API's top-level endpoints as absolute URLs (ScanCode.io's API root lists projects)."""
+
+    projects = fields.String(metadata={"description": "The project list."})
+    pipelines = fields.String(metadata={"description": "The pipelines."})
+    health = fields.String(metadata={"description": "Liveness."})
+    ready = fields.String(metadata={"description": "Readiness."})
+    openapi = fields.String(metadata={"description": "The OpenAPI document."})
+    docs = fields.String(metadata={"description": "The browsable documentation."})

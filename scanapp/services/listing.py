@@ -2,33 +2,87 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
 from scanapp.models import Project
 
 
 def filter_projects(statement, filters: dict):
-    """Apply the project list filters (name, name__contains, uuid, is_archived, label)."""
+    """Apply ScanCode.io's project list filters; an empty value is no filter.
+
+    ``name``, ``name__contains``, ``name__startswith``, ``name__endswith``, ``names`` (any of
+    comma-separated values contained), ``uuid``, ``is_archived`` and ``label`` (each one, by
+    name or slug). Name matches are case-sensitive, as ScanCode.io's on PostgreSQL.
+    """
     if filters.get("name"):
         statement = statement.where(Project.name == filters["name"])
     if filters.get("name__contains"):
-        contains = Project.name.contains(filters["name__contains"], autoescape=True)
-        statement = statement.where(contains)
+        statement = statement.where(_contains(Project.name, filters["name__contains"]))
     if filters.get("name__startswith"):
-        startswith = Project.name.startswith(filters["name__startswith"], autoescape=True)
-        statement = statement.where(startswith)
+        statement = statement.where(_starts_with(Project.name, filters["name__startswith"]))
+    if filters.get("name__endswith"):
+        statement = statement.where(_ends_with(Project.name, filters["name__endswith"]))
+    names = [item.strip() for item in (filters.get("names") or "").split(",") if item.strip()]
+    if names:
+        statement = statement.where(sa.or_(*(_contains(Project.name, item) for item in names)))
     if filters.get("uuid"):
         statement = statement.where(Project.uuid == str(filters["uuid"]))
     if filters.get("is_archived") is not None:
         statement = statement.where(Project.is_archived == filters["is_archived"])
-    for label in filters.get("label") or ():
-        # JSON list membership portable across SQLite and PostgreSQL: match the quoted item.
-        statement = statement.where(sa.cast(Project.labels, sa.Text).contains(f'"{label}"'))
+    labels = [label for label in filters.get("label") or () if label]
+    if labels:
+        statement = statement.where(Project.id.in_(_labelled(labels)))
     return statement
+
+
+# SQL LIKE ignores the case on SQLite: these compare the characters themselves on every database.
+def _contains(column, text: str):
+    return sa.func.replace(column, text, "") != column
+
+
+def _starts_with(column, text: str):
+    return sa.func.substr(column, 1, len(text)) == text
+
+
+def _ends_with(column, text: str):
+    length = sa.func.length(column)
+    return sa.and_(length >= len(text), sa.func.substr(column, length - len(text) + 1) == text)
+
+
+def label_slug(label: str) -> str:
+    """Return the slug ScanCode.io gives a label (django-taggit: Django's ``slugify``).
+
+    Written here, not imported: Django would be a dependency for these three lines.
+    """
+    text = unicodedata.normalize("NFKC", label)
+    text = re.sub(r"[^\w\s-]", "", text.lower())
+    return re.sub(r"[-\s]+", "-", text).strip("-_")
+
+
+def _labelled(labels: list[str]) -> list[int]:
+    """Return the ids of the projects having each label, matched by its name or its slug.
+
+    Labels are a JSON list per project, so the match is made here, not in SQL.
+    """
+    with session_scope() as session:
+        rows = session.exec(select(Project.id, Project.labels)).all()
+    return [
+        project_id
+        for project_id, stored in rows
+        if all(_has_label(stored, wanted) for wanted in labels)
+    ]
+
+
+def _has_label(stored, wanted: str) -> bool:
+    items = stored if isinstance(stored, list) else []
+    return any(isinstance(item, str) and wanted in (item, label_slug(item)) for item in items)
 
 
 def filterable_columns(model) -> dict[str, sa.Column]:

@@ -207,7 +207,8 @@ def _ensure_not_running(session: Session, project: Project, action: str) -> None
         )
     ).first()
     if active is not None:
-        raise RunNotAllowedError(f"Cannot {action} a project with queued or running pipelines.")
+        # ScanCode.io's words (a queued run counts as in progress).
+        raise RunNotAllowedError(f"Cannot {action} project while a run is in progress.")
 
 
 def delete_project(uuid: str) -> None:
@@ -216,17 +217,18 @@ def delete_project(uuid: str) -> None:
         project = get_project(session, uuid)
         _ensure_not_running(session, project, "delete")
         slug = project.slug
-        _delete_rows(session, project.id, with_inputs=True)
+        _delete_rows(session, project.id, inputs=True, webhooks=True)
         session.delete(project)
     workdir_for(slug).remove()
 
 
-def _delete_rows(session: Session, project_id: int, *, with_inputs: bool) -> None:
-    models = list(RESULT_MODELS) + [Run]
-    if with_inputs:
-        hooks = select(WebhookSubscription.id).where(WebhookSubscription.project_id == project_id)
-        session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id.in_(hooks)))
-        models += [WebhookSubscription, InputSource]
+def _delete_rows(session: Session, project_id: int, *, inputs: bool, webhooks: bool) -> None:
+    """Delete the results, runs and webhook deliveries; ``inputs``, ``webhooks``: those too."""
+    hooks = select(WebhookSubscription.id).where(WebhookSubscription.project_id == project_id)
+    session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.webhook_id.in_(hooks)))
+    models = [*RESULT_MODELS, Run]
+    models += [WebhookSubscription] if webhooks else []
+    models += [InputSource] if inputs else []
     for model in models:
         session.execute(sa.delete(model).where(model.project_id == project_id))
 
@@ -251,17 +253,57 @@ def archive_project(
     return name
 
 
-def reset_project(uuid: str) -> str:
-    """Delete every run and result of a project, keeping its inputs."""
+def reset_project(
+    uuid: str,
+    *,
+    keep_input: bool = True,
+    keep_webhook: bool = True,
+    restore_pipelines: bool = False,
+    execute_now: bool = False,
+) -> str:
+    """Delete a project's runs, results and deliveries, as ScanCode.io's ``Project.reset``.
+
+    Labels, notes and settings stay; the inputs (``keep_input``) and the webhook subscriptions
+    (``keep_webhook``) too unless told otherwise. ``restore_pipelines`` adds the same pipelines
+    again, with their groups, as not started runs; ``execute_now`` queues the first. Everything
+    is checked first (no queued or running run, the pipelines still valid, the queue reachable
+    when it will be used): a refusal changes nothing. Return the project's name.
+    """
     with session_scope() as session:
         project = get_project(session, uuid)
         _ensure_not_running(session, project, "reset")
-        _delete_rows(session, project.id, with_inputs=False)
+        specs = _run_specs(session, project.id) if restore_pipelines else []
+        inputs = count_inputs(session, project.id) if keep_input else 0
+        for spec in specs:
+            check_input_count(spec, inputs, final=execute_now)
+    execute = execute_now and bool(specs)
+    if execute:
+        check_queue_reachable()
+    with session_scope() as session:
+        project = get_project(session, uuid)
+        _ensure_not_running(session, project, "reset")
+        _delete_rows(session, project.id, inputs=not keep_input, webhooks=not keep_webhook)
         project.extra_data = {}
         session.add(project)
-        name, slug = project.name, project.slug
-    workdir_for(slug).clear("codebase", "output", "tmp")
+        for spec in specs:
+            add_run(session, project, spec)
+        name, slug, project_id = project.name, project.slug, project.id
+    folders = ["codebase", "output", "tmp"] + ([] if keep_input else ["input"])
+    workdir_for(slug).clear(*folders)
+    if execute:
+        start_next_run(project_id)
     return name
+
+
+def _run_specs(session: Session, project_id: int) -> list[str]:
+    """Return the ``"name:G1,G2"`` of each run of the project, in their order."""
+    runs = session.exec(
+        select(Run).where(Run.project_id == project_id).order_by(Run.created_date, Run.id)
+    ).all()
+    return [
+        run.pipeline_name + (":" + ",".join(run.selected_groups) if run.selected_groups else "")
+        for run in runs
+    ]
 
 
 def list_projects(filters: dict, page: int = 1) -> Page:

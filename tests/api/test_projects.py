@@ -150,7 +150,7 @@ def test_archive_and_reset(client):
     (workdir.input / "in.zip").write_bytes(b"x")
     (workdir.codebase / "a.txt").write_text("a")
     response = client.post(f"/api/projects/{project.uuid}/reset/")
-    status = "All data, except inputs, for the arch project have been removed."
+    status = "The arch project has been reset."
     assert response.json == {"status": status}
     assert (workdir.input / "in.zip").exists() and not (workdir.codebase / "a.txt").exists()
     response = client.post(f"/api/projects/{project.uuid}/archive/", json={"remove_input": True})
