@@ -1,11 +1,9 @@
-"""Administration commands: serve, migrate, create-user, create-project, list-projects."""
+"""Administration commands: serve, migrate, create-user."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-from pathlib import Path
 
 import click
 
@@ -16,7 +14,7 @@ from scanapp.policies import check_global_file
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
-    for command in (serve, migrate_command, create_user, create_project, list_projects):
+    for command in (serve, migrate_command, create_user):
         group.add_command(command)
 
 
@@ -58,55 +56,12 @@ def migrate_command() -> None:
 @click.command("create-user")
 @click.argument("username")
 def create_user(username: str) -> None:
-    """Create an API user and print their key (the last word of the output)."""
+    """Create an API user and print their key (the last word of the output).
+
+    Example: scanapp create-user alice
+    """
     from scanapp.services.users import create_user as create_api_user  # see scanapp.cli
 
     migrate()
     key = create_api_user(username)
     click.echo(f"User {username} created with API key: {key}")
-
-
-@click.command("create-project")
-@click.argument("name")
-@click.option("--input-url", "input_urls", multiple=True, help="URL to fetch (repeatable).")
-@click.option("--input-file", "input_files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False),
-              help="Local file to copy as an input (repeatable).")
-@click.option("--pipeline", "pipelines", multiple=True,
-              help="Pipeline, as name or name:G1,G2 (repeatable).")
-@click.option("--label", "labels", multiple=True, help="Label (repeatable).")
-@click.option("--notes", default="", help="Free-text notes.")
-@click.option("--execute", is_flag=True, help="Queue the pipelines now (needs a worker and Redis).")
-def create_project(name, input_urls, input_files, pipelines, labels, notes, execute) -> None:
-    """Create a project with inputs and pipelines; prints its uuid."""
-    from scanapp.services.projects import ProjectRequest  # imported when run: see scanapp.cli
-    from scanapp.services.projects import create_project as create
-
-    migrate()
-    project = create(
-        ProjectRequest(
-            name=name,
-            input_urls=list(input_urls),
-            uploads=[(Path(path), "") for path in input_files],
-            pipelines=list(pipelines),
-            execute_now=execute,
-            labels=list(labels),
-            notes=notes,
-        )
-    )
-    click.echo(f"Project {project.name} created with uuid {project.uuid}")
-
-
-@click.command("list-projects")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-def list_projects(as_json: bool) -> None:
-    """List projects: uuid, name and creation date."""
-    from scanapp.services.projects import all_projects  # imported when run: see scanapp.cli
-
-    migrate()
-    for project in all_projects():
-        if as_json:
-            click.echo(json.dumps({"uuid": project.uuid, "name": project.name,
-                                   "created_date": project.created_date.isoformat()}))
-        else:
-            click.echo(f"{project.uuid}  {project.created_date:%Y-%m-%d %H:%M}  {project.name}")

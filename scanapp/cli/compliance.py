@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from scanapp.db import migrate
+from scanapp.cli.options import chosen_project, project_argument
 from scanapp.policies import FAIL_LEVELS, PolicyError
-from scanapp.services.lookup import find_project_uuid
 
 
 def register(group: click.Group) -> None:
@@ -17,12 +16,12 @@ def register(group: click.Group) -> None:
 
 
 @click.command("check-compliance")
-@click.argument("project")
+@project_argument
 @click.option("--fail-level",
               type=click.Choice(list(FAIL_LEVELS), case_sensitive=False),
               default="ERROR", show_default=True,
               help="Exit 1 when an alert reaches this level.")
-def check_compliance(project: str, fail_level: str) -> None:
+def check_compliance(project: str | None, project_option: str | None, fail_level: str) -> None:
     """Print PROJECT's license alerts (name or uuid) and exit 1 when any reach the level.
 
     The alerts are recomputed first with the project's current policies (its ``policies``
@@ -31,8 +30,7 @@ def check_compliance(project: str, fail_level: str) -> None:
     """
     from scanapp.services.compliance import compliance_alerts  # see scanapp.cli
 
-    migrate()
-    uuid = find_project_uuid(project)
+    uuid = chosen_project(project, project_option)
     level = fail_level.upper()
     try:
         alerts = compliance_alerts(uuid, level)

@@ -57,8 +57,7 @@ def run(pipeline, inputs, more, output_format, format_version, output, name, fai
     migrate()
     project = _create_project(name or _default_name(inputs[0]), [pipeline, *more], inputs)
     for item in runs.project_runs(project.id):
-        if _execute(item.id, item.pipeline_name, quiet) != 0:
-            _fail(item.id, item.pipeline_name)
+        execute_and_report(item.id, item.pipeline_name, quiet)
     write_result(project.uuid, output_format, format_version, output)
     if fail_level:
         _gate(project.uuid, fail_level.upper())
@@ -115,17 +114,20 @@ def _create_project(name: str, pipelines: list[str], inputs: tuple[str, ...]):
     return project
 
 
-def _execute(run_id: int, pipeline_name: str, quiet: bool) -> int:
+def execute_and_report(run_id: int, pipeline_name: str, quiet: bool) -> None:
+    """Execute a run in this process (progress on standard error); exit 1 if it fails."""
     from scanapp.services import runs  # imported when run: see scanapp.cli
 
     display = None if quiet else _Progress(run_id, pipeline_name)
     if display:
         display.start()
     try:
-        return runs.execute_in_process(run_id)
+        code = runs.execute_in_process(run_id)
     finally:
         if display:
             display.stop()
+    if code != 0:
+        _fail(run_id, pipeline_name)
 
 
 def _fail(run_id: int, pipeline_name: str) -> None:
