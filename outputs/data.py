@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlalchemy import tuple_
 from sqlmodel import select
 
 from scanapp import __version__, other_tools
@@ -57,6 +58,39 @@ def iter_rows(model, project_id: int, *where, batch_size: int = BATCH_SIZE) -> I
         yield from dicts
         if len(rows) < batch_size:
             return
+
+
+def iter_ordered(
+    model, project_id: int, order: tuple[str, ...], *where, batch_size: int = BATCH_SIZE
+) -> Iterator[dict]:
+    """Yield the project's rows of ``model`` as ``iter_rows`` does, sorted by the ``order`` columns.
+
+    Keyset pagination on ``(*order, id)``: each batch starts after the last row of the one
+    before, so the order holds across batches without an OFFSET.
+    """
+    columns = [getattr(model, name) for name in order] + [model.id]
+    last: list | None = None
+    while True:
+        with session_scope() as session:
+            statement = select(model).where(model.project_id == project_id, *where)
+            if last is not None:
+                statement = statement.where(tuple_(*columns) > tuple_(*last))
+            rows = session.exec(statement.order_by(*columns).limit(batch_size)).all()
+            dicts = [row_dict(row) for row in rows]
+            if rows:
+                last = [getattr(rows[-1], name) for name in order] + [rows[-1].id]
+        yield from dicts
+        if len(rows) < batch_size:
+            return
+
+
+def input_urls(project_id: int) -> list[str]:
+    """Return the download URLs of the project's inputs ("" for an uploaded file)."""
+    with session_scope() as session:
+        return list(session.exec(
+            select(InputSource.download_url).where(InputSource.project_id == project_id)
+            .order_by(InputSource.id)
+        ).all())
 
 
 def iter_model(name: str, project_id: int) -> Iterator[dict]:

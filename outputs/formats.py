@@ -26,7 +26,7 @@ class OutputError(InvalidInputError):
 class Format:
     """One output format; ``renderer`` names its module, "" for the zips of several outputs.
 
-    The renderer module is imported when first used: the five with their libraries
+    The renderer module is imported when first used: the renderers with their libraries
     (openpyxl, cyclonedx-python-lib, jinja2) add 0.4 s to every start of the CLI.
     """
 
@@ -38,6 +38,8 @@ class Format:
     renderer: str = ""
     #: Kept in output/ after a download (only the latest file per format and version).
     kept: bool = True
+    #: In the ``all_formats`` zip (not the CSV zip: a zip itself, and not in ScanCode.io's).
+    in_all_formats: bool = True
 
     @property
     def render(self) -> Renderer | None:
@@ -62,6 +64,10 @@ FORMATS: dict[str, Format] = {
                ("1.6", "1.5", "1.4"), "outputs.cyclonedx"),
         Format("attribution", "attribution", "html", "text/html; charset=utf-8", (),
                "outputs.attribution"),
+        Format("ort-package-list", "results", "package-list.yml", "application/yaml", (),
+               "outputs.ort"),
+        Format("csv", "csv", "zip", "application/zip", (), "outputs.csv_zip",
+               in_all_formats=False),
     )
 }
 #: Every ``output_format`` of ``results_download/``: the renderers and two zips.

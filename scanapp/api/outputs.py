@@ -49,10 +49,11 @@ def results(uuid):
 @blp.response(200, description="The output file, as an attachment.")
 @blp.alt_response(404, schema=ErrorSchema)
 def results_download(uuid, output_format, version):
-    """Download an output (json, xlsx, spdx, cyclonedx, attribution, all_formats, all_outputs).
+    """Download an output (json, xlsx, spdx, cyclonedx, attribution, ort-package-list, csv).
 
-    The file is also kept in the project's output/ folder (the latest per format and
-    version; ``all_outputs`` is not kept).
+    ``all_formats`` zips every format but csv (itself a zip of CSVs), ``all_outputs`` the
+    output/ folder. The file is also kept in the project's output/ folder (the latest per
+    format and version; ``all_outputs`` is not kept).
     """
     service.check_download(output_format, version)
     path = service.write_output(str(uuid), output_format, version=version)
