@@ -13,7 +13,6 @@ import hashlib
 import pytest
 
 from outputs import json_results
-from scanapp.models import RunStatus
 from scanapp.services import records
 from scanapp.services.compliance import compliance_alerts, set_project_policies
 from tests.fidelity.golden import (
@@ -26,7 +25,7 @@ from tests.fidelity.golden import (
     facts_of,
     golden_facts,
 )
-from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settings  # noqa: F401
+from tests.pipelines_builtin.conftest import DATA_DIR
 
 SETUP_CFG = "requests-2.32.3/setup.cfg"
 #: Allowed differences, by the heading of docs/fidelity.md that explains them:
@@ -58,14 +57,12 @@ STRICT = {**REFERENCE_POLICIES, "license_policies": [
 
 
 @pytest.fixture(scope="module", params=sorted(INPUTS))
-def scanned(request, scan_settings):  # noqa: F811 - the imported fixture
+def scanned(request, sdist_scans):
     name = request.param
     location = DATA_DIR / INPUTS[name][1]
     digest = hashlib.sha256(location.read_bytes()).hexdigest()
     assert digest == golden_facts(name)["input"]["sha256"]
-    project, run = run_pipeline(name, "scan_single_package", uploads=[location])
-    assert run.status == RunStatus.SUCCESS, run.task_output
-    set_project_policies(project.uuid, REFERENCE_POLICIES)
+    project = sdist_scans[name]
     facts = facts_of(json_results.document(project.id), records.summary(project.uuid))
     return name, project, facts
 

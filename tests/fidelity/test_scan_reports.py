@@ -13,9 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scanapp import __version__, toolkit_version
-from scanapp.models import RunStatus
 from scanapp.services import outputs
-from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settings  # noqa: F401
 from tests.reports.validators import cyclonedx_error, spdx_errors
 
 #: ScanCode.io's sheets and their headers (its trailing ``xlsx_errors`` left out).
@@ -88,12 +86,8 @@ SCANCODEIO_PROPERTIES = [
 
 
 @pytest.fixture(scope="module")
-def scanned(scan_settings):  # noqa: F811
-    project, run = run_pipeline(
-        "requests", "scan_single_package", uploads=[DATA_DIR / "requests-2.32.3.tar.gz"]
-    )
-    assert run.status == RunStatus.SUCCESS, run.task_output
-    return project
+def scanned(sdist_scans):
+    return sdist_scans["requests"]
 
 
 def _output(project, fmt: str, version: str = ""):

@@ -15,10 +15,8 @@ from scanapp.registry import reset_registry
 DATA_DIR = Path(__file__).parent.parent / "data"
 
 
-@pytest.fixture(scope="module")
-def scan_settings(tmp_path_factory):
-    """Settings on a module-wide temporary workdirs (SQLite), 2 scan processes."""
-    workdirs = tmp_path_factory.mktemp("workdirs")
+def scan_settings_on(workdirs: Path):
+    """Yield settings on ``workdirs`` (SQLite), 2 scan processes; restore the environment after."""
     saved = dict(os.environ)
     os.environ.update(
         {
@@ -39,6 +37,12 @@ def scan_settings(tmp_path_factory):
     os.environ.update(saved)
     set_settings(None)
     reset_registry()
+
+
+@pytest.fixture(scope="module")
+def scan_settings(tmp_path_factory):
+    """Settings on a module-wide temporary workdirs (SQLite), 2 scan processes."""
+    yield from scan_settings_on(tmp_path_factory.mktemp("workdirs"))
 
 
 def run_pipeline(name: str, pipeline: str, *, uploads=(), input_urls=(), settings=None):
