@@ -33,6 +33,15 @@ class ResourceStatus:
     ARCHIVE_EXTRACTED = "archive-extracted"
     REQUIRES_REVIEW = "requires-review"
     VIRUS_DETECTED = "virus-detected"
+    # Root filesystem and image pipelines (ScanCode.io's names).
+    INSTALLED_PACKAGE = "installed-package"
+    NO_LICENSES = "no-licenses"
+    UNKNOWN_LICENSE = "unknown-license"
+    IGNORED_NOT_INTERESTING = "ignored-not-interesting"
+    IGNORED_WHITEOUT = "ignored-whiteout"
+    IGNORED_DEFAULT_IGNORES = "ignored-default-ignores"
+    IGNORED_MEDIA_FILE = "ignored-media-file"
+    IGNORED_DATA_FILE_NO_CLUES = "ignored-data-file-no-clues"
 
     #: Every ``ignored-*`` status starts with this (such files are not scanned nor mapped).
     IGNORED_PREFIX = "ignored-"

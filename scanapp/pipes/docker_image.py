@@ -50,6 +50,7 @@ class Image:
     tags: list[str] = field(default_factory=list)
     os: str = ""
     architecture: str = ""
+    os_version: str = ""
     created: str = ""
     layers: list[Layer] = field(default_factory=list)
     config: dict = field(default_factory=dict)
@@ -237,6 +238,7 @@ def _image(source, config: dict, image_id: str, tags: list[str], locations: list
         tags=tags,
         os=str(config.get("os") or ""),
         architecture=str(config.get("architecture") or ""),
+        os_version=str(config.get("os.version") or ""),
         created=str(config.get("created") or ""),
         layers=layers,
         config=config.get("config") or {},

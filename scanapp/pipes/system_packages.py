@@ -51,7 +51,7 @@ def read_system_datafiles(context) -> int:
             context.add_message(
                 f"{path}: system package database not readable: {error}",
                 severity="warning",
-                model=MODEL,
+                model=context.pipeline_name or MODEL,
                 details={"resource_path": path},
                 exception=error,
             )
