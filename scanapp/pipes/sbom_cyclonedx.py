@@ -2,14 +2,16 @@
 
 XML is first turned into the JSON document shape, so both go through one reader. Nested
 components are loaded too; ``metadata.component`` (what the SBOM describes) is not a
-package. A ``scorecard`` score among a component's properties is kept in
-``extra_data["scorecard"]``.
+package: its edges to components are not dependencies, its edges to other references are
+dependencies of no package. ``aboutcode:<field>`` properties (ScanCode.io's and scanapp's)
+set package fields; a ``scorecard`` score among a component's properties is kept in
+``extra_data["scorecard"]``. A component with the property ``scanapp:unresolved=true``
+(scanapp's output) is the target of an unresolved dependency, not a package.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from scanapp.pipes.sbom_document import (
@@ -25,9 +27,24 @@ from scanapp.pipes.sbom_document import (
 
 VERSIONS = ("1.4", "1.5", "1.6")
 HASH_ALGORITHMS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512"}
-URL_TYPES = {"website": "homepage_url", "distribution": "download_url", "vcs": "vcs_url"}
+URL_TYPES = {
+    "website": "homepage_url",
+    "distribution": "download_url",
+    "vcs": "vcs_url",
+    "issue-tracker": "bug_tracking_url",
+}
 #: Property marking a component that stands for an unresolved dependency (scanapp output).
 UNRESOLVED = "scanapp:unresolved"
+#: Prefix of the properties naming a package field (ScanCode.io's taxonomy).
+ABOUTCODE_PREFIX = "aboutcode:"
+#: The package fields ``aboutcode:`` properties may set (package_uid is scanapp's own).
+PROPERTY_FIELDS = (
+    "filename", "primary_language", "download_url", "homepage_url", "notice_text",
+    "release_date", "bug_tracking_url", "code_view_url", "vcs_url", "repository_homepage_url",
+    "repository_download_url", "api_data_url", "holder", "notes",
+)
+#: Other tools' properties for a package field, used when no ``aboutcode:`` one is set.
+OTHER_PROPERTIES = {"ResolvedUrl": "download_url"}  # CycloneDX/cdxgen
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d\.\d)\}")
 
 
@@ -37,10 +54,15 @@ def read_json(location: Path) -> Sbom:
 
 
 def read_xml(location: Path) -> Sbom:
-    """Read a CycloneDX XML document."""
+    """Read a CycloneDX XML document (defusedxml: no entities, no external references)."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import parse
+
     try:
-        root = ET.parse(location).getroot()
-    except ET.ParseError as error:
+        root = parse(location).getroot()
+    except (ParseError, DefusedXmlException) as error:
         raise SbomError(f"invalid XML: {error}") from None
     match = _NAMESPACE.match(root.tag)
     if not match or _local(root) != "bom":
@@ -63,9 +85,14 @@ def _children(element, name: str) -> list:
 
 def xml_document(root, version: str) -> dict:
     """Return the JSON shape of a CycloneDX XML bom."""
+    metadata = _child(root, "metadata")
+    described = _child(metadata, "component") if metadata is not None else None
     return {
         "bomFormat": "CycloneDX",
         "specVersion": version,
+        "metadata": {"component": {"bom-ref": described.get("bom-ref")}} if (
+            described is not None
+        ) else {},
         "components": [xml_component(item) for item in _children(root, "components")],
         "dependencies": [
             {"ref": item.get("ref"), "dependsOn": [sub.get("ref") for sub in item]}
@@ -120,12 +147,18 @@ def read_document(document, datasource_id: str) -> Sbom:
     sbom.add_packages((item for item in items if not is_unresolved(item)), component, "component")
     for item in filter(is_unresolved, items):
         add_unresolved(sbom, item)
+    described = (document.get("metadata") or {}).get("component") or {}
+    if isinstance(described, dict) and text(described.get("bom-ref")):
+        sbom.roots.add(text(described.get("bom-ref")))
     scopes = {
         text(item.get("bom-ref")) or text(item.get("purl")): _scope(item)
         for item in items
         if isinstance(item, dict)
     }
-    sbom.edges = edges(document.get("dependencies") or [], sbom, scopes)
+    dependencies = document.get("dependencies") or []
+    if not isinstance(dependencies, list):
+        raise SbomError("'dependencies' is not a list")
+    sbom.edges = edges(dependencies, sbom, scopes)
     return sbom
 
 
@@ -146,18 +179,35 @@ def is_unresolved(item) -> bool:
 
 
 def add_unresolved(sbom: Sbom, item: dict) -> None:
-    """Record an unresolved dependency component as an external reference (its purl)."""
+    """Record an unresolved dependency component as an external target (its purl, name...)."""
     purl = text(item.get("purl"))
     ref = text(item.get("bom-ref")) or purl
     try:
-        sbom.external[ref] = ref_purl(purl)
+        values = purl_fields(ref_purl(purl)) if purl else {
+            "name": text(item.get("name")),
+            "namespace": text(item.get("group")),
+            "version": text(item.get("version")),
+        }
     except ValueError:
         sbom.problems.append(f"unresolved dependency {label_of(item)!r} has no valid purl")
+        return
+    if not ref or not values.get("name"):
+        sbom.problems.append(f"unresolved dependency {label_of(item)!r} has no purl nor name")
+        return
+    requirement = _property(item, "scanapp:extracted_requirement")
+    if requirement is None:
+        requirement = values["version"]
+    sbom.external[ref] = dict(values, extracted_requirement=requirement)
 
 
-def _scope(item: dict) -> str:
-    """Return a component's scope; scanapp's ``scanapp:scope`` property keeps the original."""
-    return _property(item, "scanapp:scope") or text(item.get("scope"))
+def _scope(item: dict) -> tuple[str, bool, bool]:
+    """Return a component's (scope, is_optional, is_runtime).
+
+    The CycloneDX ``scope`` (required, optional, excluded) tells optional and runtime;
+    scanapp's ``scanapp:scope`` property keeps the original scope name.
+    """
+    scope = text(item.get("scope"))
+    return _property(item, "scanapp:scope") or scope, scope == "optional", scope != "excluded"
 
 
 def flatten(components: list):
@@ -225,11 +275,32 @@ def component(item: dict) -> tuple[str, dict]:
         extracted_license_statement=other,
         extra_data=extra,
         **hashes,
-        **urls,
+        **{**urls, **property_fields(item)},
     )
     if not purl and text(item.get("group")):
         values["namespace"] = text(item.get("group"))
+    declared = _property(item, "scanapp:declared_license_expression")
+    if declared:
+        values["declared_license_expression"] = declared
     return ref, values
+
+
+def property_fields(item: dict) -> dict:
+    """Return the package fields set by a component's ``aboutcode:`` (and other) properties."""
+    properties = {
+        prop.get("name"): text(prop.get("value"))
+        for prop in item.get("properties") or []
+        if isinstance(prop, dict)
+    }
+    found = {
+        field: properties[f"{ABOUTCODE_PREFIX}{field}"]
+        for field in PROPERTY_FIELDS
+        if properties.get(f"{ABOUTCODE_PREFIX}{field}")
+    }
+    for name, field in OTHER_PROPERTIES.items():
+        if properties.get(name) and not found.get(field):
+            found[field] = properties[name]
+    return found
 
 
 def ref_purl(ref: str) -> str:
@@ -241,24 +312,28 @@ def ref_purl(ref: str) -> str:
     return purl_fields(parsed._replace(qualifiers=qualifiers).to_string())["purl"]
 
 
-def edges(dependencies: list, sbom: Sbom, scopes: dict[str, str]) -> list[Edge]:
+def edges(dependencies: list, sbom: Sbom, scopes: dict[str, tuple]) -> list[Edge]:
     """Return the edges of ``dependencies``; a target outside the components keeps its purl.
 
-    The target component's ``scope`` (required, optional, excluded) is the edge's scope.
+    The target component's scope gives the edge's (see ``_scope``). The edges of a root
+    (``metadata.component``) to components are left out: what an SBOM describes lists its
+    components there, which are not dependencies of no package.
     """
     found = []
     for item in dependencies:
         parent = text(item.get("ref")) if isinstance(item, dict) else ""
-        if parent not in sbom.packages:
+        if parent not in sbom.packages and parent not in sbom.roots:
             continue
         for child in item.get("dependsOn") or []:
             child = text(child)
-            if child not in sbom.packages:
+            if child in sbom.packages and parent in sbom.roots:
+                continue
+            if child not in sbom.packages and child not in sbom.external:
                 try:
-                    sbom.external[child] = ref_purl(child)
+                    sbom.external[child] = purl_fields(ref_purl(child))
                 except ValueError:
                     sbom.problems.append(f"dependency {child!r} is not a component nor a purl")
                     continue
-            scope = scopes.get(child, "")
-            found.append(Edge(parent, child, scope, scope == "optional", scope != "excluded"))
+            scope, is_optional, is_runtime = scopes.get(child, ("", False, True))
+            found.append(Edge(parent, child, scope, is_optional, is_runtime))
     return found

@@ -1,8 +1,8 @@
 """What an SBOM reader returns: packages by reference, dependency edges and problems.
 
-The readers of ``sbom_spdx`` and ``sbom_cyclonedx`` turn a document into an :class:`Sbom`:
-the package values (DiscoveredPackage fields) by document reference, the dependency edges
-between references, and the problems found.
+The readers of ``sbom_spdx``, ``sbom_cyclonedx`` and ``sbom_about`` turn a document into an
+:class:`Sbom`: the package values (DiscoveredPackage fields) by document reference, the
+dependency edges between references, the targets that are not packages, and the problems.
 """
 
 from __future__ import annotations
@@ -38,8 +38,12 @@ class Sbom:
     datasource_id: str
     packages: dict[str, dict] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
-    #: Purls of references that are not packages of the document (unresolved targets).
-    external: dict[str, str] = field(default_factory=dict)
+    #: Dependency values (purl parts, name, version...) of the references that are not
+    #: packages of the document: the targets of unresolved dependencies.
+    external: dict[str, dict] = field(default_factory=dict)
+    #: References standing for what the document describes (scanapp's project) that are not
+    #: packages: their edges are dependencies of no package.
+    roots: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
 
     def add_packages(self, items, read, kind: str) -> None:
@@ -67,6 +71,8 @@ def load_json(location: Path):
         return json.loads(location.read_bytes())
     except ValueError as error:
         raise SbomError(f"invalid JSON: {error}") from None
+    except RecursionError:
+        raise SbomError("invalid JSON: nested too deeply") from None
 
 
 def text(value) -> str:

@@ -1,7 +1,10 @@
-"""Read SPDX 2.2/2.3 documents (JSON and tag-value) into an ``Sbom``.
+"""Read SPDX 2.2/2.3 documents (JSON, YAML and tag-value) into an ``Sbom``.
 
-Tag-value is first turned into the JSON document shape, so both go through one reader.
-Dependencies come from the ``*DEPENDS_ON``/``*DEPENDENCY_OF`` relationships.
+Tag-value is first turned into the JSON document shape, so all go through one reader.
+Dependencies come from the ``*DEPENDS_ON``/``*DEPENDENCY_OF`` relationships. In a document
+scanapp wrote (creator ``Tool: scanapp-*``), the project (``SPDXRef-project``) is not a
+package and its dependencies belong to no package, and the ``SPDXRef-dependency-*``
+packages are the targets of unresolved dependencies, as ``outputs/spdx.py`` writes them.
 """
 
 from __future__ import annotations
@@ -38,12 +41,29 @@ PACKAGE_TAGS = {
     "PrimaryPackagePurpose": "primaryPackagePurpose",
 }
 RELATIONSHIP_KEYS = ("spdxElementId", "relationshipType", "relatedSpdxElement")
+#: What scanapp's SPDX renderer (outputs/spdx.py) writes: its creator, the project's SPDXID
+#: and the SPDXID prefix of the packages of unresolved dependencies.
+SCANAPP_CREATOR = "Tool: scanapp-"
+SCANAPP_PROJECT = "SPDXRef-project"
+SCANAPP_DEPENDENCY_PREFIX = "SPDXRef-dependency-"
 _TAG_LINE = re.compile(r"^([A-Za-z]+):\s?(.*)$")
 
 
 def read_json(location: Path) -> Sbom:
     """Read an SPDX JSON document."""
     return read_document(load_json(location))
+
+
+def read_yaml(location: Path) -> Sbom:
+    """Read an SPDX YAML document."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with open(location, "rb") as handle:
+            return read_document(yaml.load(handle, Loader=loader))
+    except yaml.YAMLError as error:
+        raise SbomError(f"invalid YAML: {error}") from None
 
 
 def read_tag_value(location: Path) -> Sbom:
@@ -79,6 +99,8 @@ def tag_value_document(content: str) -> dict:
             package = None
         elif tag == "SPDXVersion":
             document["spdxVersion"] = value
+        elif tag == "Creator":
+            document.setdefault("creationInfo", {"creators": []})["creators"].append(value)
         elif tag == "Relationship":
             parts = value.split()
             if len(parts) == 3:
@@ -113,9 +135,43 @@ def read_document(document) -> Sbom:
     packages = document.get("packages") or []
     if not isinstance(packages, list):
         raise SbomError("'packages' is not a list")
+    if is_scanapp(document):
+        packages = scanapp_packages(packages, sbom)
     sbom.add_packages(packages, package, "package")
-    sbom.edges = edges(document.get("relationships") or [], sbom)
+    relationships = document.get("relationships") or []
+    if not isinstance(relationships, list):
+        raise SbomError("'relationships' is not a list")
+    sbom.edges = edges(relationships, sbom)
     return sbom
+
+
+def is_scanapp(document: dict) -> bool:
+    """Tell whether scanapp wrote the document (its creator)."""
+    creators = (document.get("creationInfo") or {}).get("creators") or []
+    return isinstance(creators, list) and any(
+        str(creator).startswith(SCANAPP_CREATOR) for creator in creators
+    )
+
+
+def scanapp_packages(packages: list, sbom: Sbom) -> list:
+    """Return the packages of a scanapp document that are packages.
+
+    The project becomes a root of ``sbom``; each ``SPDXRef-dependency-*`` package becomes
+    the external target of an unresolved dependency.
+    """
+    kept = []
+    for item in packages:
+        ref = text(item.get("SPDXID")) if isinstance(item, dict) else ""
+        if ref == SCANAPP_PROJECT:
+            sbom.roots.add(ref)
+        elif ref.startswith(SCANAPP_DEPENDENCY_PREFIX):
+            try:
+                sbom.external[ref] = package(item)[1]
+            except (ValueError, TypeError, AttributeError) as error:
+                sbom.problems.append(f"dependency {ref!r}: {error}")
+        else:
+            kept.append(item)
+    return kept
 
 
 def purl_of(item: dict) -> str:
@@ -162,6 +218,6 @@ def edges(relationships: list, sbom: Sbom) -> list[Edge]:
         element, related = text(item.get("spdxElementId")), text(item.get("relatedSpdxElement"))
         parent, child = (element, related) if kind == "DEPENDS_ON" else (related, element)
         scope, is_runtime, is_optional = DEPENDENCY_TYPES[kind]
-        if parent in sbom.packages:
+        if parent in sbom.packages or parent in sbom.roots:
             found.append(Edge(parent, child, scope, is_optional, is_runtime))
     return found

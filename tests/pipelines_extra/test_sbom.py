@@ -335,37 +335,94 @@ def test_unreadable_document_and_no_sbom(scan_settings, tmp_path):  # noqa: F811
     readme.write_text("not an SBOM\n")
     _, run = run_pipeline("no-sbom", "load_sbom", uploads=[readme])
     assert run.status == RunStatus.FAILURE
-    assert "No SPDX (JSON, tag-value) or CycloneDX (JSON, XML) document" in run.task_output
-
-
-def test_round_trip_scanapp_cyclonedx(scan_settings, tmp_path):  # noqa: F811
-    from pathlib import Path
-
-    from scanapp.services import outputs
-    from tests.factories import make_dependency, make_package, make_project
-
-    source = make_project("round-trip-source")
-    django = make_package(
-        source, "pkg:pypi/django@5.0", declared_license_expression="bsd-new",
-        declared_license_expression_spdx="BSD-3-Clause", sha256="e" * 64,
+    assert "No SPDX (JSON, YAML, tag-value), CycloneDX (JSON, XML) or .ABOUT document" in (
+        run.task_output
     )
-    asgiref = make_package(source, "pkg:pypi/asgiref@3.8.1", declared_license_expression="mit",
-                           declared_license_expression_spdx="MIT")
-    for purl, resolved in (("pkg:pypi/asgiref@3.8.1", asgiref), ("pkg:pypi/tzdata@2024.1", None)):
-        make_dependency(
-            source, purl, type="pypi", name=purl.split("/")[1].split("@")[0],
-            version=purl.rsplit("@", 1)[1], for_package_uid=django.package_uid,
-            resolved_to_package_uid=resolved.package_uid if resolved else None,
-        )
-    written = Path(outputs.write_output(source.uuid, "cyclonedx"))
-    project, run = run_pipeline("round-trip", "load_sbom", uploads=[written])
+
+
+SPDX_YAML = """\
+spdxVersion: SPDX-2.3
+dataLicense: CC0-1.0
+SPDXID: SPDXRef-DOCUMENT
+name: curl-sbom
+documentNamespace: https://example.com/curl
+creationInfo:
+  created: "2024-01-01T00:00:00Z"
+  creators: ["Tool: test"]
+packages:
+  - SPDXID: SPDXRef-curl
+    name: curl
+    versionInfo: 7.70.0
+    downloadLocation: https://curl.se/download/curl-7.70.0.tar.gz
+    licenseDeclared: curl
+    externalRefs:
+      - referenceCategory: PACKAGE-MANAGER
+        referenceType: purl
+        referenceLocator: pkg:generic/curl@7.70.0
+"""
+
+
+def test_spdx_yaml(scan_settings, tmp_path):  # noqa: F811
+    project, run = _load(tmp_path, "spdx-yaml", "curl.spdx.yml", SPDX_YAML)
     assert run.status == RunStatus.SUCCESS, run.task_output
-    packages = _packages(project)
-    assert set(packages) == {"pkg:pypi/django@5.0", "pkg:pypi/asgiref@3.8.1"}
-    assert packages["pkg:pypi/django@5.0"].declared_license_expression == "bsd-new"
-    assert packages["pkg:pypi/django@5.0"].sha256 == "e" * 64
-    assert packages["pkg:pypi/asgiref@3.8.1"].declared_license_expression == "mit"
-    assert _edges(project) == _edges(source) == {
-        ("pkg:pypi/django@5.0", "pkg:pypi/asgiref@3.8.1", "pkg:pypi/asgiref@3.8.1"),
-        ("pkg:pypi/django@5.0", "pkg:pypi/tzdata@2024.1", None),
+    curl = _packages(project)["pkg:generic/curl@7.70.0"]
+    assert curl.declared_license_expression == "curl" and curl.version == "7.70.0"
+    assert curl.datasource_ids == ["spdx_document"] and _messages(project) == []
+
+
+def test_found_by_parsing_whatever_the_name(scan_settings, tmp_path):  # noqa: F811
+    """SBOMs under plain names are found; other JSON, XML, YAML, text and binaries skipped."""
+    document = _cyclonedx_json()
+    document["metadata"]["properties"] = [{"name": "padding", "value": "x" * 5000}]
+    document = {key: document[key] for key in ("metadata", "components", "dependencies",
+                                               "bomFormat", "specVersion")}
+    assert json.dumps(document).index('"bomFormat"') > 4096
+    files = {
+        "late-bom-format.json": json.dumps(document),
+        "components.data": CYCLONEDX_XML,
+        "sbom.yaml": SPDX_YAML,
+        "package.json": json.dumps({"name": "app", "bomFormat": "nested", "x": {"spdxVersion": 1}}),
+        "list.json": json.dumps([{"spdxVersion": "SPDX-2.3"}]),
+        "pom.xml": '<project xmlns="http://maven.apache.org/POM/4.0.0"><bom/></project>',
+        "config.yaml": "items:\n  spdxVersion: SPDX-2.3\nname: x\n",
+        "notes.txt": "Note: SPDXVersion comes later\nnot a tag line\nSPDXVersion: SPDX-2.3\n",
+        "broken.json": '{"name": "not an sbom", ',
     }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    (tmp_path / "blob.bin").write_bytes(b"\0SPDXVersion: SPDX-2.3\n")
+    uploads = [tmp_path / name for name in [*files, "blob.bin"]]
+    project, run = run_pipeline("by-parsing", "load_sbom", uploads=uploads)
+    assert run.status == RunStatus.SUCCESS, run.task_output
+    assert set(_packages(project)) == {
+        "pkg:pypi/django@5.0", "pkg:pypi/asgiref@3.8.1", "pkg:generic/curl@7.70.0",
+        "pkg:maven/org.slf4j/slf4j-api@2.0.9", "pkg:maven/ch.qos.logback/logback-classic@1.4.14",
+    }
+    (message,) = _messages(project)  # the bad purl of the CycloneDX JSON, nothing else
+    assert message.startswith("late-bom-format.json: component #3 (badpurl): ")
+
+
+def test_invalid_sboms_get_a_clear_message(scan_settings, tmp_path, monkeypatch):  # noqa: F811
+    from scanapp.pipes import sbom_detect
+
+    files = {
+        "bom.xml": '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>',
+        "cut.json": '{"spdxVersion": "SPDX-2.3", "packages": [',
+        "other.spdx.json": '{"name": "valid JSON, not SPDX"}',
+        "huge.cdx.json": json.dumps(_cyclonedx_json()) + " " * 3000,
+        "huge-unnamed.json": json.dumps(_cyclonedx_json()) + " " * 3000,
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    monkeypatch.setattr(sbom_detect, "MAX_SIZE", 3000)
+    project, run = run_pipeline("invalid", "load_sbom", uploads=[tmp_path / n for n in files])
+    assert run.status == RunStatus.SUCCESS, run.task_output
+    assert _packages(project) == {}
+    messages = sorted(_messages(project))
+    assert messages[0].startswith("bom.xml: invalid XML: ")
+    assert messages[1].startswith("cut.json: invalid JSON: ")
+    size = (tmp_path / "huge.cdx.json").stat().st_size
+    assert messages[2:] == [
+        f"huge.cdx.json: not read: {size} bytes, over the 3000 bytes limit",
+        "other.spdx.json: spdxVersion None is not one of SPDX-2.2, SPDX-2.3",
+    ]
