@@ -113,7 +113,7 @@ def test_check_compliance_by_uuid_and_errors(cli, scanned):
     by_uuid = cli("check-compliance", project["uuid"], policy="error")
     assert by_uuid.returncode == 1 and "pkg:pypi/requests@2.32.3" in by_uuid.stdout
     unknown = cli("check-compliance", "nope", policy="ok")
-    assert unknown.returncode == 1 and "No project named or with uuid 'nope'" in unknown.stderr
+    assert unknown.returncode == 3 and "No project named or with uuid 'nope'" in unknown.stderr
     invalid = cli("check-compliance", "requests", policy="invalid")
     assert invalid.returncode == 2
     assert "line 2 (license_policies[0].x): unknown key 'x'" in invalid.stderr
@@ -123,8 +123,8 @@ def test_check_compliance_by_uuid_and_errors(cli, scanned):
 
 def test_serve_refuses_an_invalid_policies_file(cli):
     result = cli("serve", "--port", str(closed_port()), policy="invalid")
-    assert result.returncode == 1
+    assert result.returncode == 2  # invalid policies: docs/cli.md
     assert "invalid.yml: line 2 (license_policies[0].x): unknown key 'x'" in result.stderr
     absent = cli("serve", "--port", str(closed_port()), policy="absent")
-    assert absent.returncode == 1
+    assert absent.returncode == 2
     assert "SCANAPP_POLICIES_FILE=absent.yml: no such file" in absent.stderr
