@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from scanapp.db import migrate
@@ -43,3 +45,12 @@ def input_options(function):
     return click.option("--input-file", "input_files", multiple=True,
                         help="Local file to copy into input/, path:tag to tag it "
                              "(repeatable).")(function)
+
+
+def split_tag(item: str, separator: str) -> tuple[Path, str]:
+    """Return ``(path, tag)`` of ``path`` or ``path<separator>tag`` (a path that exists wins)."""
+    path, tag = Path(item), ""
+    if not path.exists() and separator in item:
+        base, _, tag = item.rpartition(separator)
+        path = Path(base)
+    return path, tag

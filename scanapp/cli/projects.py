@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from scanapp.cli.options import input_options, project_option
+from scanapp.cli.options import input_options, project_option, split_tag
 from scanapp.db import migrate
 from scanapp.lifecycle import execution_time
 
@@ -57,10 +57,7 @@ def uploads_of(input_files: tuple[str, ...]) -> list[tuple[Path, str]]:
     """Return ``(path, tag)`` for each ``path`` or ``path:tag``; refuse a missing file."""
     found = []
     for item in input_files:
-        path, tag = Path(item), ""
-        if not path.exists() and ":" in item:
-            base, _, tag = item.rpartition(":")
-            path = Path(base)
+        path, tag = split_tag(item, ":")
         if not path.is_file():
             raise click.BadParameter(f"{item}: no such file", param_hint="--input-file")
         found.append((path, tag))

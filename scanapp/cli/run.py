@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from outputs.formats import FORMATS, versions_text
+from scanapp.cli.options import split_tag
 from scanapp.db import migrate
 from scanapp.lifecycle import execution_time
 from scanapp.models import Run, RunStatus
@@ -89,10 +90,7 @@ def _split_local(item: str) -> tuple[Path, str] | None:
     """Return (path, tag) when ``item`` is a local path, optionally suffixed ``#tag``."""
     if "://" in item or item.startswith("pkg:"):
         return None
-    path, tag = Path(item), ""
-    if not path.exists() and "#" in item:
-        base, _, tag = item.rpartition("#")
-        path = Path(base)
+    path, tag = split_tag(item, "#")
     if not path.exists():
         raise click.BadParameter(f"{item}: no such file or directory", param_hint="INPUTS")
     return path, tag

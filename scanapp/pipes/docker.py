@@ -77,30 +77,48 @@ def _build_rootfs(context, source, image: Image, rootfs: Path, limits) -> Rootfs
     rootfs.mkdir(parents=True, exist_ok=True)
     report = RootfsReport()
     for layer in image.layers:
-        meter = extract.SizedWriter(rootfs, max(layer.size, 1), limits)
-        try:
-            with source.open(layer.location) as handle:
-                apply_layer(handle, rootfs, layer.layer_id, meter, report)
-        except (ImageError, tarfile.TarError, extract.ArchiveBombError, EOFError) as error:
-            context.add_message(
-                f"{rootfs.name}: layer {layer.layer_id} not extracted, the image stops here: "
-                f"{error}",
-                model=MODEL,
-                details={"layer_id": layer.layer_id, "image_id": image.image_id},
-            )
+        if not apply_one_layer(context, source, layer, rootfs, limits, report, image.image_id):
             break
-    for entry, reason in report.refused:
-        context.add_message(
-            f"Refused layer entry {entry}: {reason}",
-            severity="warning",
-            model=MODEL,
-            details={"resource_path": f"{rootfs.name}/{entry}", "reason": reason},
-        )
+    report_refused(context, report, rootfs.name)
     context.log(
         f"{rootfs.name}: {len(image.layers)} layer(s), {report.removed} whiteout(s) applied, "
         f"{len(report.refused)} refused, {report.skipped} special file(s) skipped"
     )
     return report
+
+
+def apply_one_layer(
+    context, source, layer, target: Path, limits, report, image_id: str, model: str = MODEL
+) -> bool:
+    """Apply one layer onto ``target`` under the byte budget of ``limits``.
+
+    Return False, with an error message, when the layer cannot be read or crosses the
+    budget: the image stops there.
+    """
+    meter = extract.SizedWriter(target, max(layer.size, 1), limits)
+    try:
+        with source.open(layer.location) as handle:
+            apply_layer(handle, target, layer.layer_id, meter, report)
+    except (ImageError, tarfile.TarError, extract.ArchiveBombError, EOFError) as error:
+        context.add_message(
+            f"{target.name}: layer {layer.layer_id} not extracted, the image stops here: "
+            f"{error}",
+            model=model,
+            details={"layer_id": layer.layer_id, "image_id": image_id},
+        )
+        return False
+    return True
+
+
+def report_refused(context, report: RootfsReport, folder: str, model: str = MODEL) -> None:
+    """Add a warning for each layer entry refused, its path under ``folder``."""
+    for entry, reason in report.refused:
+        context.add_message(
+            f"Refused layer entry {entry}: {reason}",
+            severity="warning",
+            model=model,
+            details={"resource_path": f"{folder}/{entry}", "reason": reason},
+        )
 
 
 def layer_tag(image: Image, number: int, layer_id: str) -> str:

@@ -6,29 +6,19 @@ Each file's strings are stored in its ``extra_data`` as ``source_strings``, as S
 from __future__ import annotations
 
 import functools
-import shutil
-import subprocess
 
 from scanapp.pipes import file_data
 from scanapp.pipes.symbols import SOURCE_FILES
-from scanapp.pipes.tools import modules_problem, require
+from scanapp.pipes.tools import command_problem, modules_problem, require
 
 
 @functools.cache
 def xgettext_problem() -> str:
     """Return why GNU xgettext cannot be used here ("" when it can)."""
-    found = shutil.which("xgettext")
-    if not found:
-        return "xgettext is not installed (Debian/Ubuntu: apt-get install gettext)."
-    try:
-        version = subprocess.run(
-            [found, "--version"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as error:
-        return f"xgettext --version failed: {error}"
-    if not version.startswith("xgettext (GNU gettext-tools)"):
-        return f"{found} is not GNU xgettext (Debian/Ubuntu: apt-get install gettext)."
-    return modules_problem("source_inspector", package="source-inspector")
+    return command_problem(
+        "xgettext", install="gettext", what="GNU xgettext",
+        accepts=lambda version: version.startswith("xgettext (GNU gettext-tools)"),
+    ) or modules_problem("source_inspector", package="source-inspector")
 
 
 def xgettext_strings(location: str) -> dict:

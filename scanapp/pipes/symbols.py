@@ -8,14 +8,12 @@ Three tools, as ScanCode.io: Universal Ctags (``source_symbols``), Pygments
 from __future__ import annotations
 
 import functools
-import shutil
-import subprocess
 
 import sqlalchemy as sa
 
 from scanapp.models import CodebaseResource
 from scanapp.pipes import file_data
-from scanapp.pipes.tools import missing_modules, modules_problem, require
+from scanapp.pipes.tools import command_problem, missing_modules, modules_problem, require
 
 #: The files ScanCode.io inspects: neither binary, archive nor media.
 SOURCE_FILES = (
@@ -28,21 +26,10 @@ SOURCE_FILES = (
 @functools.cache
 def ctags_problem() -> str:
     """Return why Universal Ctags cannot be used here ("" when it can)."""
-    found = shutil.which("ctags")
-    if not found:
-        return "ctags is not installed (Debian/Ubuntu: apt-get install universal-ctags)."
-    try:
-        version = subprocess.run(
-            [found, "--version"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as error:
-        return f"ctags --version failed: {error}"
-    if not version.startswith("Universal Ctags") or "+json" not in version:
-        return (
-            f"{found} is not Universal Ctags with JSON output "
-            "(Debian/Ubuntu: apt-get install universal-ctags)."
-        )
-    return modules_problem("source_inspector", package="source-inspector")
+    return command_problem(
+        "ctags", install="universal-ctags", what="Universal Ctags with JSON output",
+        accepts=lambda version: version.startswith("Universal Ctags") and "+json" in version,
+    ) or modules_problem("source_inspector", package="source-inspector")
 
 
 def pygments_problem() -> str:

@@ -9,7 +9,6 @@ images); every layer folder is a root filesystem.
 
 from __future__ import annotations
 
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +16,9 @@ import sqlalchemy as sa
 
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource
-from scanapp.pipes import codebase, docker, extract, root_filesystems
-from scanapp.pipes.docker_image import Image, ImageError, open_image, read_images
-from scanapp.pipes.rootfs import RootfsReport, apply_layer
+from scanapp.pipes import codebase, docker, root_filesystems
+from scanapp.pipes.docker_image import Image, open_image, read_images
+from scanapp.pipes.rootfs import RootfsReport
 
 MODEL = "analyze_windows_docker_image"
 
@@ -75,24 +74,10 @@ def _extract_layer(context, source, layer, folder: str, limits, extracted) -> bo
     target = context.workdir.codebase / folder
     target.mkdir(parents=True, exist_ok=True)
     report = RootfsReport()
-    meter = extract.SizedWriter(target, max(layer.size, 1), limits)
-    try:
-        with source.open(layer.location) as handle:
-            apply_layer(handle, target, layer.layer_id, meter, report)
-    except (ImageError, tarfile.TarError, extract.ArchiveBombError, EOFError) as error:
-        context.add_message(
-            f"{folder}: layer not extracted, the image stops here: {error}",
-            model=MODEL,
-            details={"layer_id": layer.layer_id, "image_id": extracted.image.image_id},
-        )
+    if not docker.apply_one_layer(context, source, layer, target, limits, report,
+                                  extracted.image.image_id, MODEL):
         return False
-    for entry, reason in report.refused:
-        context.add_message(
-            f"Refused layer entry {entry}: {reason}",
-            severity="warning",
-            model=MODEL,
-            details={"resource_path": f"{folder}/{entry}", "reason": reason},
-        )
+    docker.report_refused(context, report, folder, MODEL)
     extracted.origins.update({f"{folder}/{path}": value for path, value in report.origins.items()})
     return True
 
