@@ -82,8 +82,8 @@ def build_bom(project_id: int) -> Bom:
     packages: dict[str, Component] = {}
     for package in data.iter_rows(DiscoveredPackage, project_id):
         packages[package["package_uid"]] = _component(package)
+    edges = _edges(project_id, bom, packages)  # before the packages join the bom's sorted set
     bom.components.update(packages.values())
-    edges = _edges(project_id, bom, packages)
     bom.register_dependency(root, [*packages.values(), *edges.get("", [])])
     for uid, component in packages.items():
         bom.register_dependency(component, edges.get(uid, []))
@@ -101,17 +101,27 @@ def tools() -> list[Tool]:
 def _edges(project_id: int, bom: Bom, packages: dict[str, Component]) -> dict:
     """Return the depended components by depending package_uid ("" for the project).
 
-    A dependency resolved to no package becomes a component, added to ``bom``.
+    A dependency resolved to no package becomes a component, added to ``bom``. A package
+    that a dependency of no package resolved to gets the property
+    ``scanapp:project_dependency=true``: the project depends on every package already (as in
+    ScanCode.io's graph), so the property is what tells that edge apart.
     """
     edges: dict[str, list[Component]] = {}
     for dependency in data.iter_rows(DiscoveredDependency, project_id):
         target = packages.get(dependency["resolved_to_package_uid"] or "")
+        source = dependency["for_package_uid"] or ""
+        source = source if source in packages else ""
         if target is None:
             target = _unresolved(dependency)
             bom.components.add(target)
-        source = dependency["for_package_uid"] or ""
-        edges.setdefault(source if source in packages else "", []).append(target)
+        elif not source:
+            target.properties.add(Property(name=PROJECT_DEPENDENCY, value="true"))
+        edges.setdefault(source, []).append(target)
     return edges
+
+
+#: Marks a package that a dependency of no package (the project's) resolved to.
+PROJECT_DEPENDENCY = "scanapp:project_dependency"
 
 
 def _component(package: dict) -> Component:

@@ -35,6 +35,8 @@ URL_TYPES = {
 }
 #: Property marking a component that stands for an unresolved dependency (scanapp output).
 UNRESOLVED = "scanapp:unresolved"
+#: Property marking a component a dependency of no package resolved to (scanapp output).
+PROJECT_DEPENDENCY = "scanapp:project_dependency"
 #: Prefix of the properties naming a package field (ScanCode.io's taxonomy).
 ABOUTCODE_PREFIX = "aboutcode:"
 #: The package fields ``aboutcode:`` properties may set (package_uid is scanapp's own).
@@ -158,7 +160,9 @@ def read_document(document, datasource_id: str) -> Sbom:
     dependencies = document.get("dependencies") or []
     if not isinstance(dependencies, list):
         raise SbomError("'dependencies' is not a list")
-    sbom.edges = edges(dependencies, sbom, scopes)
+    project_dependencies = {text(item.get("bom-ref")) for item in items if isinstance(item, dict)
+                            and _property(item, PROJECT_DEPENDENCY) == "true"}
+    sbom.edges = edges(dependencies, sbom, scopes, project_dependencies)
     return sbom
 
 
@@ -312,12 +316,15 @@ def ref_purl(ref: str) -> str:
     return purl_fields(parsed._replace(qualifiers=qualifiers).to_string())["purl"]
 
 
-def edges(dependencies: list, sbom: Sbom, scopes: dict[str, tuple]) -> list[Edge]:
+def edges(
+    dependencies: list, sbom: Sbom, scopes: dict[str, tuple], project_dependencies=frozenset()
+) -> list[Edge]:
     """Return the edges of ``dependencies``; a target outside the components keeps its purl.
 
     The target component's scope gives the edge's (see ``_scope``). The edges of a root
     (``metadata.component``) to components are left out: what an SBOM describes lists its
-    components there, which are not dependencies of no package.
+    components there, which are not dependencies of no package; but for the components in
+    ``project_dependencies`` (scanapp's ``scanapp:project_dependency`` marker).
     """
     found = []
     for item in dependencies:
@@ -326,7 +333,8 @@ def edges(dependencies: list, sbom: Sbom, scopes: dict[str, tuple]) -> list[Edge
             continue
         for child in item.get("dependsOn") or []:
             child = text(child)
-            if child in sbom.packages and parent in sbom.roots:
+            if child in sbom.packages and parent in sbom.roots \
+                    and child not in project_dependencies:
                 continue
             if child not in sbom.packages and child not in sbom.external:
                 try:
