@@ -93,6 +93,7 @@ class Settings:
     pypi_url: str = "https://pypi.org"
     npm_registry_url: str = "https://registry.npmjs.org"
     maven_repository_url: str = "https://repo1.maven.org/maven2"
+    scorecard_url: str = "https://api.securityscorecards.dev"
     worker_reconcile_interval: int = 60
     run_heartbeat_interval: int = 10
     run_heartbeat_ttl: int = 60
@@ -141,6 +142,7 @@ _PARSERS = {
     "pypi_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "npm_registry_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "maven_repository_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
+    "scorecard_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/"),
     "worker_reconcile_interval": lambda n, r: _int(n, r, minimum=1),
     "run_heartbeat_interval": lambda n, r: _int(n, r, minimum=1),
     "run_heartbeat_ttl": lambda n, r: _int(n, r, minimum=2),

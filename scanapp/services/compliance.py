@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from scanapp import lifecycle
 from scanapp.db import session_scope
 from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
+from scanapp.pipes import scorecard
 from scanapp.policies import (
     PolicyError,
     check_settings,
@@ -15,7 +16,6 @@ from scanapp.policies import (
     project_policies,
     score_alert,
     severities,
-    worst,
 )
 from scanapp.services.lookup import get_project
 from scanapp.statuses import ResourceStatus
@@ -244,17 +244,4 @@ def license_clarity_alert(project_uuid: str) -> str | None:
 
 def scorecard_alert(project_uuid: str) -> str | None:
     """Return the worst scorecard alert of the project's packages; None when none has a score."""
-    with session_scope() as session:
-        project = get_project(session, str(project_uuid))
-        policies = project_policies(project)
-        if not policies or not policies.scorecard_score_thresholds:
-            return None
-        extras = session.exec(
-            select(DiscoveredPackage.extra_data).where(DiscoveredPackage.project_id == project.id)
-        ).all()
-    alerts = []
-    for extra in extras:
-        scorecard = (extra or {}).get("scorecard") if isinstance(extra, dict) else None
-        if isinstance(scorecard, dict) and "score" in scorecard:
-            alerts.append(score_alert(policies.scorecard_score_thresholds, scorecard["score"]))
-    return worst(alerts) if alerts else None
+    return scorecard.project_alert(_project_id(project_uuid))
