@@ -71,7 +71,7 @@ def render_to_output(project: Project, name: str, *, version: str | None = None)
 
 def _zip_all_formats(project: Project, target: Path) -> Path:
     with _atomic(target) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-        for fmt in (item for item in FORMATS.values() if item.in_all_formats):
+        for fmt in FORMATS.values():
             name = output_name(project, fmt, fmt.default_version)
             with archive.open(name, "w", force_zip64=True) as member:
                 fmt.render(project.id, member, fmt.default_version)

@@ -38,8 +38,6 @@ class Format:
     renderer: str = ""
     #: Kept in output/ after a download (only the latest file per format and version).
     kept: bool = True
-    #: In the ``all_formats`` zip (not the CSV zip: a zip itself, and not in ScanCode.io's).
-    in_all_formats: bool = True
 
     @property
     def render(self) -> Renderer | None:
@@ -66,8 +64,7 @@ FORMATS: dict[str, Format] = {
                "outputs.attribution"),
         Format("ort-package-list", "results", "package-list.yml", "application/yaml", (),
                "outputs.ort"),
-        Format("csv", "csv", "zip", "application/zip", (), "outputs.csv_zip",
-               in_all_formats=False),
+        Format("csv", "csv", "zip", "application/zip", (), "outputs.csv_zip"),
     )
 }
 #: Every ``output_format`` of ``results_download/``: the renderers and two zips.

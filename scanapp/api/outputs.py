@@ -51,7 +51,7 @@ def results(uuid):
 def results_download(uuid, output_format, version):
     """Download an output (json, xlsx, spdx, cyclonedx, attribution, ort-package-list, csv).
 
-    ``all_formats`` zips every format but csv (itself a zip of CSVs), ``all_outputs`` the
+    ``all_formats`` zips every format (csv as its zip of CSVs), ``all_outputs`` the
     output/ folder. The file is also kept in the project's output/ folder (the latest per
     format and version; ``all_outputs`` is not kept).
     """

@@ -212,10 +212,13 @@ def test_results_download(client, project, settings, fmt, pattern, mimetype):
     response.close()
 
 
-def test_all_formats_has_the_package_list_but_not_the_csv_zip(project):
-    names = zipfile.ZipFile(write_output(project.uuid, "all_formats")).namelist()
+def test_all_formats_has_the_package_list_and_the_csv_zip(project):
+    archive = zipfile.ZipFile(write_output(project.uuid, "all_formats"))
+    names = archive.namelist()
     assert [name for name in names if name.endswith(".package-list.yml")]
-    assert not [name for name in names if name.endswith(".zip")]
+    [csv_zip] = [name for name in names if name.endswith(".zip")]
+    inner = zipfile.ZipFile(io.BytesIO(archive.read(csv_zip))).namelist()
+    assert "discoveredpackage.csv" in inner
 
 
 def _scanapp(*args: str) -> subprocess.CompletedProcess:

@@ -314,7 +314,7 @@ def test_write_output_names_and_zips(project):
     every = write_output(item.uuid, "all_formats")
     names = zipfile.ZipFile(every).namelist()
     assert sorted(name.rsplit(".", 1)[-1] for name in names) == [
-        "html", "json", "json", "json", "xlsx", "yml",
+        "html", "json", "json", "json", "xlsx", "yml", "zip",
     ]
     assert not [name for name in path.parent.iterdir() if name.name.startswith(".")]
     kept = write_output(item.uuid, "all_outputs")
