@@ -28,9 +28,8 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
 def _keep_toolkit_temp_files_in_the_workdirs() -> None:
     if "scancode_config" in sys.modules:
         return  # already imported: its folder is where it is
-    folder = get_settings().workdirs.resolve() / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ["SCANCODE_TEMP"] = str(folder)
+    # scancode_config creates the folder when it is imported (a scan), not before.
+    os.environ["SCANCODE_TEMP"] = str(get_settings().workdirs.resolve() / "tmp")
     atexit.register(_remove_toolkit_temp_folder, os.getpid())
 
 
