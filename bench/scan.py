@@ -19,6 +19,8 @@ the license index inherited by forked workers are counted once; Linux only).
 Example::
 
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --processes 2 --repeats 3
+    .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --rescan --repeats 3
+    .venv/bin/python bench/scan.py --input flask-3.1.0.tar.gz --after flask-3.0.3.tar.gz
 """
 
 from __future__ import annotations
@@ -191,8 +193,12 @@ def run_scancode(archive: Path, processes: int) -> Measure:
     return measure
 
 
-def run_scanapp(archive: Path, processes: int) -> Measure:
-    """Run ``scanapp run scan_codebase`` on fresh work directories."""
+def run_scanapp(archive: Path, processes: int, first: Path | None = None) -> Measure:
+    """Run ``scanapp run scan_codebase`` on fresh work directories.
+
+    With ``first``, that input is scanned first in the same work directories (not timed):
+    what the timed scan finds there (a scan cache) is what a rescan or a new release finds.
+    """
     measure = Measure()
     with tempfile.TemporaryDirectory(prefix="bench-scanapp-") as tmp:
         env = {
@@ -202,6 +208,12 @@ def run_scanapp(archive: Path, processes: int) -> Measure:
             "SCANAPP_DATABASE_URL": "",
         }
         result = Path(tmp) / "out.json"
+        if first is not None:
+            warm = [str(BIN / "scanapp"), "run", "scan_codebase", str(first), "--output",
+                    os.devnull, "--quiet"]
+            if not run_measured(warm, Measure(), env=env, stdout=subprocess.DEVNULL):
+                measure.error = f"the first scan of {first.name} failed"
+                return measure
         command = [
             str(BIN / "scanapp"), "run", "scan_codebase", str(archive),
             "--output", "-", "--quiet",
@@ -254,11 +266,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, default=Path("tests/data/flask-3.1.0.tar.gz"))
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rescan", action="store_true",
+                        help="Also time scanapp scanning the input a second time.")
+    parser.add_argument("--after", type=Path, default=None, metavar="OTHER_INPUT",
+                        help="Also time scanapp scanning the input after OTHER_INPUT (a new "
+                             "release after the previous one).")
     args = parser.parse_args(argv)
     archive = args.input.resolve()
     if not archive.is_file():
         parser.error(f"{archive}: no such file")
     tools = {"scancode": run_scancode, "scanapp": run_scanapp}
+    if args.rescan:
+        tools["rescan"] = lambda path, processes: run_scanapp(path, processes, first=path)
+    if args.after:
+        other = args.after.resolve()
+        if not other.is_file():
+            parser.error(f"{other}: no such file")
+        tools["after"] = lambda path, processes: run_scanapp(path, processes, first=other)
     results: dict[str, list[Measure]] = {name: [] for name in tools}
     print(f"Input {archive.name}, {args.processes} processes, {args.repeats} repeat(s)")
     for repeat in range(args.repeats):
@@ -269,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
             status = "failed" if measure.error else f"{measure.wall:.1f} s"
             print(f"  repeat {repeat + 1} {name}: {status}", flush=True)
     figures = {name: report(name, runs) for name, runs in results.items()}
+    for name in ("rescan", "after"):
+        if figures.get(name) and figures.get("scanapp"):
+            ratio = figures[name]["wall"] / figures["scanapp"]["wall"]
+            print(f"{name} / cold scanapp: wall {ratio:.2f}x")
     base, ours = figures["scancode"], figures["scanapp"]
     if base and ours:
         print(
