@@ -8,7 +8,7 @@ import shutil
 import click
 
 from scanapp.config import get_settings
-from scanapp.db import migrate
+from scanapp.db import dispose_engines, migrate
 from scanapp.policies import check_global_file
 
 
@@ -32,6 +32,9 @@ def serve(host: str, port: int, workers: int) -> None:
     migrate()
     for path in remove_leftovers():
         click.echo(f"Removed a leftover of an interrupted write: {path}", err=True)
+    # The workers gunicorn forks must not share the master's pooled database connections
+    # (on PostgreSQL two workers on one socket fail: "connection in transaction status").
+    dispose_engines()
     run_server(host, port, workers)
 
 
