@@ -81,6 +81,7 @@ class Settings:
     pipelines_dirs: tuple[Path, ...] = ()
     scan_file_timeout: int = 120
     scan_max_file_size: int = 100 * 1024**2
+    scan_cache: bool = True
     download_timeout: int = 60
     max_download_size: int = 10 * 1024**3
     webhook_secret: str = ""
@@ -130,6 +131,7 @@ _PARSERS = {
     "pipelines_dirs": _paths,
     "scan_file_timeout": lambda n, r: _int(n, r, minimum=1),
     "scan_max_file_size": _size,
+    "scan_cache": _bool,
     "download_timeout": lambda n, r: _int(n, r, minimum=1),
     "max_download_size": _size,
     "webhook_secret": lambda n, r: r,

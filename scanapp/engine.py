@@ -37,12 +37,19 @@ class RunContext:
         """Record a project message (severity, model, details, exception); the run goes on."""
         lifecycle.add_message(self.project_id, description, **values)
 
-    def set_progress(self, done: int, total: int, started: float) -> None:
-        """Store scanning progress: done, total, rate (items/s) and eta (s)."""
+    def set_progress(
+        self, done: int, total: int, started: float, cached: int | None = None
+    ) -> None:
+        """Store scanning progress: done, total, rate (items/s), eta (s), and ``cached``.
+
+        ``cached`` (when given) is how many of the done items came from the scan cache.
+        """
         elapsed = max(time.monotonic() - started, 1e-6)
         rate = done / elapsed
         eta = round((total - done) / rate, 1) if rate and total >= done else None
         progress = {"done": done, "total": total, "rate": round(rate, 2), "eta": eta}
+        if cached is not None:
+            progress["cached"] = cached
         lifecycle.record_progress(self.run_id, progress)
 
     def log(self, line: str) -> None:

@@ -360,3 +360,23 @@ class ApiToken(SQLModel, table=True):
     username: str = Field(max_length=150, unique=True)
     key_hash: str = Field(max_length=64, unique=True, index=True)
     created_date: datetime = _when(nullable=False)
+
+
+class ScanCacheEntry(SQLModel, table=True):
+    """One file's per-file scan values, shared by every project (see ``scanapp.pipes.scan_cache``).
+
+    ``key`` is the SHA-256 of the file's content hash, its name, the scanners, the limits that
+    change the values and the scancode-toolkit version; ``values`` hold no path.
+    """
+
+    __tablename__ = "scancacheentry"
+
+    key: str = Field(primary_key=True, max_length=64)
+    values: dict = _json({})
+    size: int = 0
+    created_date: datetime = _when(nullable=False)
+    last_used_date: datetime = Field(
+        default_factory=utcnow,
+        sa_column=Column(sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+    hits: int = 0

@@ -207,6 +207,7 @@ def scan_files(
         processes=settings.processes,
         manifests_only=manifests_only,
         keep_status=keep_status,
+        cache=settings.scan_cache,
     )
     started = time.monotonic()
     stats = scancode.scan_resources(
@@ -214,7 +215,8 @@ def scan_files(
         context.workdir.codebase,
         options,
         model=context.pipeline_name or "scan",
-        progress=lambda done, total: context.set_progress(done, total, started),
+        progress=lambda done, total, cached: context.set_progress(done, total, started, cached),
     )
-    context.log(f"Scanned {stats.scanned} files: {stats.statuses}")
+    context.log(f"Scanned {stats.scanned} files ({stats.cached} from the scan cache): "
+                f"{stats.statuses}")
     return stats

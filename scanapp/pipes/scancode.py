@@ -3,7 +3,10 @@
 Each worker process runs every selected scanner on one file within a time budget
 (``SCANAPP_SCAN_FILE_TIMEOUT``) and sends back a dict of column values. The parent
 streams tasks from the database (a bounded window in flight), batches the row updates
-and the error messages, and reports progress as files finish.
+and the error messages, and reports progress as files finish. With the scan cache on
+(``SCANAPP_SCAN_CACHE``), the parent hashes each file first and writes the values cached
+under its key (``scanapp.pipes.scan_cache``) without scanning it; what it scans without
+errors is cached.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from scanapp.db import session_scope
 from scanapp.lifecycle import new_message
 from scanapp.models import ProjectMessage
-from scanapp.pipes import resources
+from scanapp.pipes import chunked, resources, scan_cache
 from scanapp.statuses import ResourceStatus
 
 #: Scanner groups a pipeline may select, in the order they run on a file.
@@ -32,6 +35,8 @@ FLUSH_SIZE = 100
 FLUSH_SECONDS = 2.0
 MAX_EMAILS = 50
 MAX_URLS = 50
+#: The scan limits that change the values of a file (in the scan cache key).
+CACHE_LIMITS = {"max_emails": MAX_EMAILS, "max_urls": MAX_URLS}
 
 _STRING_INFO = (
     "md5", "sha1", "sha256", "sha1_git", "mime_type", "file_type", "programming_language"
@@ -52,10 +57,16 @@ class ScanOptions:
     #: Leave the status of the files with no package data (and no error) empty, for a
     #: later pass to scan them.
     keep_status: bool = False
+    #: Reuse and store the values of the scan cache.
+    cache: bool = True
 
     def where(self) -> tuple:
         """Return the extra conditions selecting the files to scan."""
         return (resources.CodebaseResource.is_manifest.is_(True),) if self.manifests_only else ()
+
+    def cache_key(self, sha256: str, name: str) -> str:
+        """Return the scan cache key of a file with this content and name."""
+        return scan_cache.cache_key(sha256, name, self.scanners, CACHE_LIMITS)
 
 
 @dataclass
@@ -65,6 +76,8 @@ class ScanStats:
     scanned: int = 0
     errors: int = 0
     too_large: int = 0
+    #: Files whose values came from the scan cache.
+    cached: int = 0
     statuses: dict = field(default_factory=dict)
 
 
@@ -215,10 +228,12 @@ class _Window:
 class _Writer:
     """Batch row updates and messages from the parent process."""
 
-    def __init__(self, project_id: int, model: str, progress: Callable[[int], None]):
+    def __init__(self, project_id: int, model: str, progress: Callable[[int, int], None]):
         self.project_id, self.model, self.progress = project_id, model, progress
         self.rows: list[dict] = []
         self.messages: list[ProjectMessage] = []
+        self.cache_stored: dict[str, dict] = {}
+        self.cache_hits: dict[str, int] = {}
         self.done = 0
         self.flushed_at = time.monotonic()
         self.stats = ScanStats()
@@ -243,14 +258,23 @@ class _Writer:
         if len(self.rows) >= FLUSH_SIZE or time.monotonic() - self.flushed_at > FLUSH_SECONDS:
             self.flush()
 
+    def add_cached(self, resource_id: int, path: str, key: str, values: dict, status: str) -> None:
+        """Write a cache hit as its scan would have been written."""
+        self.stats.cached += 1
+        self.cache_hits[key] = self.cache_hits.get(key, 0) + 1
+        self.add(resource_id, path, values, [], status)
+
     def flush(self) -> None:
         resources.bulk_update(self.rows)
         if self.messages:
             with session_scope() as session:
                 session.add_all(self.messages)
+        if self.cache_stored or self.cache_hits:
+            scan_cache.record(self.cache_stored, self.cache_hits)
         self.rows, self.messages = [], []
+        self.cache_stored, self.cache_hits = {}, {}
         self.flushed_at = time.monotonic()
-        self.progress(self.done)
+        self.progress(self.done, self.stats.cached)
 
 
 def scan_resources(
@@ -259,11 +283,17 @@ def scan_resources(
     options: ScanOptions,
     *,
     model: str = "scan",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> ScanStats:
-    """Scan every file of the project with no status yet; return the counts."""
+    """Scan every file of the project with no status yet; return the counts.
+
+    ``progress`` is called with (done, total, cached) as results are written.
+    """
     total = resources.count_resources(project_id, where=options.where())
-    writer = _Writer(project_id, model, lambda done: progress and progress(done, total))
+    writer = _Writer(
+        project_id, model, lambda done, cached: progress and progress(done, total, cached)
+    )
+    keys: dict[int, tuple[str, str]] = {}  # resource id -> (cache key, location) of a miss
     if "licenses" in options.scanners or "packages" in options.scanners:
         # Package data parsing detects declared licenses too: load the index before forking.
         load_license_index()
@@ -279,25 +309,56 @@ def scan_resources(
             no_status=True,
             where=options.where(),
         )
-        for resource_id, path, size in tasks:
-            if size is not None and size > options.max_file_size:
-                _too_large(writer, resource_id, path, size, options)
-                continue
-            while len(window.in_flight) >= window.size:
-                _drain(window, writer, options)
-            window.submit(
-                resource_id, path, str(codebase / path), options.scanners, options.timeout
-            )
+        for batch in chunked(tasks, FLUSH_SIZE):
+            for resource_id, path, location in _from_cache(batch, codebase, options, writer, keys):
+                while len(window.in_flight) >= window.size:
+                    _drain(window, writer, options, keys)
+                window.submit(resource_id, path, location, options.scanners, options.timeout)
         while window.in_flight:
-            _drain(window, writer, options)
+            _drain(window, writer, options, keys)
     writer.flush()
     writer.stats.scanned = writer.done
     return writer.stats
 
 
-def _drain(window: _Window, writer: _Writer, options: ScanOptions) -> None:
+def _from_cache(
+    batch: list[tuple], codebase: Path, options: ScanOptions, writer: _Writer, keys: dict
+) -> Iterator[tuple[int, str, str]]:
+    """Write the batch's too large files and cache hits; yield the files left to scan.
+
+    The cache is looked up in one query per batch; the key of each miss is kept in ``keys``.
+    """
+    to_scan = []
+    for resource_id, path, size in batch:
+        if size is not None and size > options.max_file_size:
+            _too_large(writer, resource_id, path, size, options)
+            continue
+        location = str(codebase / path)
+        key = ""
+        if options.cache:
+            try:
+                key = options.cache_key(scan_cache.file_sha256(location), Path(path).name)
+            except OSError:
+                key = ""  # unreadable here: the scan reports it
+        to_scan.append((resource_id, path, location, key))
+    found = scan_cache.lookup(key for *_, key in to_scan if key)
+    for resource_id, path, location, key in to_scan:
+        if key in found:
+            values = found[key]
+            status = result_status(values, [], options.keep_status)
+            writer.add_cached(resource_id, path, key, values, status)
+            continue
+        if key:
+            keys[resource_id] = (key, location)
+        yield resource_id, path, location
+
+
+def _drain(window: _Window, writer: _Writer, options: ScanOptions, keys: dict) -> None:
     for resource_id, path, values, errors in window.next_results():
         status = result_status(values, errors, options.keep_status)
+        key, location = keys.pop(resource_id, ("", ""))
+        if key and not errors and scan_cache.storable(values, location):
+            writer.cache_stored[key] = values
         writer.add(resource_id, path, values, errors, status)
 
 
