@@ -11,6 +11,7 @@ errors is cached.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import signal
@@ -294,31 +295,40 @@ def scan_resources(
         project_id, model, lambda done, cached: progress and progress(done, total, cached)
     )
     keys: dict[int, tuple[str, str]] = {}  # resource id -> (cache key, location) of a miss
-    if "licenses" in options.scanners or "packages" in options.scanners:
-        # Package data parsing detects declared licenses too: load the index before forking.
-        load_license_index()
-    context = multiprocessing.get_context("fork")
-    with context.Pool(
-        options.processes, initializer=_init_worker, initargs=(options.scanners,)
-    ) as pool:
-        window = _Window(pool, size=options.processes * 4, overdue_after=options.timeout * 2 + 60)
-        tasks = resources.iter_resources(
-            project_id,
-            resources.CodebaseResource.path,
-            resources.CodebaseResource.size,
-            no_status=True,
-            where=options.where(),
-        )
+    tasks = resources.iter_resources(
+        project_id,
+        resources.CodebaseResource.path,
+        resources.CodebaseResource.size,
+        no_status=True,
+        where=options.where(),
+    )
+    with contextlib.ExitStack() as stack:
+        window = None
         for batch in chunked(tasks, FLUSH_SIZE):
             for resource_id, path, location in _from_cache(batch, codebase, options, writer, keys):
+                window = window or _start_pool(stack, options)
                 while len(window.in_flight) >= window.size:
                     _drain(window, writer, options, keys)
                 window.submit(resource_id, path, location, options.scanners, options.timeout)
-        while window.in_flight:
+        while window is not None and window.in_flight:
             _drain(window, writer, options, keys)
     writer.flush()
     writer.stats.scanned = writer.done
     return writer.stats
+
+
+def _start_pool(stack: contextlib.ExitStack, options: ScanOptions) -> _Window:
+    """Load the license index if needed and fork the scan processes, at the first miss.
+
+    A rescan whose files all come from the cache pays neither (the index takes about 8 s).
+    """
+    if "licenses" in options.scanners or "packages" in options.scanners:
+        # Package data parsing detects declared licenses too: load the index before forking.
+        load_license_index()
+    pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
+        options.processes, initializer=_init_worker, initargs=(options.scanners,)
+    ))
+    return _Window(pool, size=options.processes * 4, overdue_after=options.timeout * 2 + 60)
 
 
 def _from_cache(
