@@ -16,11 +16,18 @@ whole process tree (the command and every descendant, multiprocessing pool worke
 found through /proc): the peak of the summed RSS, and of the summed PSS (shared pages such as
 the license index inherited by forked workers are counted once; Linux only).
 
+``--workers N`` also times the scan queued to running ``scanapp worker`` processes (each with
+``SCANAPP_PROCESSES`` = ``--processes``, the license index loaded at start as a server's are,
+one fresh SQLite work directory and Redis queue): N of them against 1, from the
+``create-project --execute --async`` command to the run's end; with ``--rescan``, a second scan
+of the input on the N workers too. ``--only-scanapp`` leaves the scancode CLI out.
+
 Example::
 
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --processes 2 --repeats 3
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --rescan --repeats 3
     .venv/bin/python bench/scan.py --input flask-3.1.0.tar.gz --after flask-3.0.3.tar.gz
+    .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-scanapp
 """
 
 from __future__ import annotations
@@ -225,6 +232,108 @@ def run_scanapp(archive: Path, processes: int, first: Path | None = None) -> Mea
     return measure
 
 
+class WorkerPool:
+    """``count`` ``scanapp worker`` processes on one fresh work directory and queue.
+
+    Each worker listens on a queue of its own name in Redis (``SCANAPP_REDIS_URL``, default
+    the local server) and loads the license index at start, as a server's workers do; the
+    benchmark waits for that before timing anything.
+    """
+
+    def __init__(self, tmp: Path, processes: int, count: int):
+        """Start the workers; ``processes`` is each one's ``SCANAPP_PROCESSES``."""
+        self.queue = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+        self.database = Path(tmp) / "workdirs" / "scanapp.sqlite3"
+        self.env = {
+            **os.environ,
+            "SCANAPP_PROCESSES": str(processes),
+            "SCANAPP_WORKDIRS": str(Path(tmp) / "workdirs"),
+            "SCANAPP_DATABASE_URL": "",
+            "SCANAPP_QUEUE_NAME": self.queue,
+            "SCANAPP_WEBHOOK_QUEUE_NAME": f"{self.queue}-webhooks",
+        }
+        subprocess.run([str(BIN / "scanapp"), "migrate"], env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+        self.logs = [Path(tmp) / f"worker-{index}.log" for index in range(count)]
+        self.processes = [
+            subprocess.Popen(
+                [str(BIN / "scanapp"), "worker", "--queue", self.queue, "--name",
+                 f"{self.queue}-{index}"],
+                env=self.env, stdout=open(log, "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+                start_new_session=True,
+            )
+            for index, log in enumerate(self.logs)
+        ]
+        for log in self.logs:
+            while "License index loaded" not in log.read_text(errors="replace"):
+                time.sleep(0.2)
+
+    def scan(self, archive: Path, measure: Measure | None = None) -> int:
+        """Queue ``scan_codebase`` on ``archive``, wait for its end; return its files.
+
+        Timed from the command that creates the project to the run's end in the database.
+        """
+        name = f"{archive.name}-{time.monotonic_ns()}"
+        command = [str(BIN / "scanapp"), "create-project", name, "--input-file", str(archive),
+                   "--pipeline", "scan_codebase", "--execute", "--async"]
+        started = time.monotonic()
+        sampler = TreeSampler(os.getpid())
+        sampler.start()
+        subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL)
+        while (status := self._status(name)) not in ("success", "failure", "stale", "stopped"):
+            time.sleep(0.1)
+        sampler.stop()
+        if measure is not None:
+            measure.wall += time.monotonic() - started
+            measure.peak_rss = max(measure.peak_rss, sampler.peak_rss)
+            measure.peak_pss = max(measure.peak_pss, sampler.peak_pss)
+            if status != "success":
+                measure.error = f"the run ended {status}"
+        return self._files(name)
+
+    def _query(self, sql: str, name: str):
+        import sqlite3
+
+        with sqlite3.connect(self.database, timeout=30) as connection:
+            return connection.execute(sql, (name,)).fetchone()
+
+    def _status(self, name: str) -> str:
+        row = self._query("SELECT run.status FROM run JOIN project ON project.id = "
+                          "run.project_id WHERE project.name = ?", name)
+        return row[0] if row else ""
+
+    def _files(self, name: str) -> int:
+        return self._query("SELECT count(*) FROM codebaseresource JOIN project ON project.id "
+                           "= codebaseresource.project_id WHERE project.name = ? AND "
+                           "codebaseresource.type = 'file'", name)[0]
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
+
+
+def run_workers(archive: Path, processes: int, workers: int, first: Path | None = None) -> Measure:
+    """Scan with ``workers`` running ``scanapp worker`` processes (after ``first``, untimed)."""
+    measure = Measure()
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
+        pool = WorkerPool(Path(tmp), processes, workers)
+        try:
+            if first is not None:
+                pool.scan(first)
+            measure.files = pool.scan(archive, measure)
+        finally:
+            pool.close()
+    measure.extra["processes"] = workers * (processes + 1)
+    return measure
+
+
 def _mib(value: int) -> str:
     return f"{value / 1024**2:.0f} MiB"
 
@@ -260,6 +369,32 @@ def report(name: str, runs: list[Measure]) -> dict:
     return figures
 
 
+def _tools(args, parser) -> dict:
+    """Return the measures to take, by name: each a function of (archive, processes)."""
+    tools = {} if args.only_scanapp else {"scancode": run_scancode}
+    tools["scanapp"] = run_scanapp
+    if args.rescan:
+        tools["rescan"] = lambda path, processes: run_scanapp(path, processes, first=path)
+    if args.after:
+        other = args.after.resolve()
+        if not other.is_file():
+            parser.error(f"{other}: no such file")
+        tools["after"] = lambda path, processes: run_scanapp(path, processes, first=other)
+    if args.workers:
+        for count in sorted({1, args.workers}):
+            tools[f"workers{count}"] = (
+                lambda path, processes, count=count: run_workers(path, processes, count))
+        if args.rescan:
+            tools[f"rescan-w{args.workers}"] = lambda path, processes: run_workers(
+                path, processes, args.workers, first=path)
+    return tools
+
+
+def _ratio(figures: dict, name: str, base: str, label: str) -> None:
+    if figures.get(name) and figures.get(base):
+        print(f"{label}: wall {figures[name]['wall'] / figures[base]['wall']:.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -271,18 +406,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=Path, default=None, metavar="OTHER_INPUT",
                         help="Also time scanapp scanning the input after OTHER_INPUT (a new "
                              "release after the previous one).")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="Also time the scan queued to N running `scanapp worker` processes "
+                             "against 1 (each with --processes).")
+    parser.add_argument("--only-scanapp", action="store_true",
+                        help="Do not run the scancode CLI.")
     args = parser.parse_args(argv)
     archive = args.input.resolve()
     if not archive.is_file():
         parser.error(f"{archive}: no such file")
-    tools = {"scancode": run_scancode, "scanapp": run_scanapp}
-    if args.rescan:
-        tools["rescan"] = lambda path, processes: run_scanapp(path, processes, first=path)
-    if args.after:
-        other = args.after.resolve()
-        if not other.is_file():
-            parser.error(f"{other}: no such file")
-        tools["after"] = lambda path, processes: run_scanapp(path, processes, first=other)
+    tools = _tools(args, parser)
     results: dict[str, list[Measure]] = {name: [] for name in tools}
     print(f"Input {archive.name}, {args.processes} processes, {args.repeats} repeat(s)")
     for repeat in range(args.repeats):
@@ -293,17 +426,19 @@ def main(argv: list[str] | None = None) -> int:
             status = "failed" if measure.error else f"{measure.wall:.1f} s"
             print(f"  repeat {repeat + 1} {name}: {status}", flush=True)
     figures = {name: report(name, runs) for name, runs in results.items()}
-    for name in ("rescan", "after"):
-        if figures.get(name) and figures.get("scanapp"):
-            ratio = figures[name]["wall"] / figures["scanapp"]["wall"]
-            print(f"{name} / cold scanapp: wall {ratio:.2f}x")
-    base, ours = figures["scancode"], figures["scanapp"]
+    _ratio(figures, "rescan", "scanapp", "rescan / cold scanapp")
+    _ratio(figures, "after", "scanapp", "after / cold scanapp")
+    workers = f"workers{args.workers}"
+    _ratio(figures, "workers1", workers, f"speed-up of {args.workers} workers over 1")
+    _ratio(figures, f"rescan-w{args.workers}", workers,
+           f"rescan on {args.workers} workers / cold on {args.workers}")
+    base, ours = figures.get("scancode"), figures["scanapp"]
     if base and ours:
         print(
             f"ratio scanapp/scancode: wall {ours['wall'] / base['wall']:.2f}x, "
             f"peak RSS {ours['rss'] / base['rss']:.2f}x, peak PSS {ours['pss'] / base['pss']:.2f}x"
         )
-    return 0 if base and ours else 1
+    return 0 if all(figures.values()) else 1
 
 
 if __name__ == "__main__":

@@ -82,6 +82,8 @@ class Settings:
     scan_file_timeout: int = 120
     scan_max_file_size: int = 100 * 1024**2
     scan_cache: bool = True
+    scan_chunk_size: int = 20
+    worker_load_license_index: bool = True
     download_timeout: int = 60
     max_download_size: int = 10 * 1024**3
     webhook_secret: str = ""
@@ -132,6 +134,8 @@ _PARSERS = {
     "scan_file_timeout": lambda n, r: _int(n, r, minimum=1),
     "scan_max_file_size": _size,
     "scan_cache": _bool,
+    "scan_chunk_size": lambda n, r: _int(n, r, minimum=0),
+    "worker_load_license_index": _bool,
     "download_timeout": lambda n, r: _int(n, r, minimum=1),
     "max_download_size": _size,
     "webhook_secret": lambda n, r: r,

@@ -32,6 +32,9 @@ class RunContext:
     workdir: Workdir
     pipeline_name: str = ""
     selected_groups: tuple[str, ...] = ()
+    #: How scan steps reach the other workers (``scanapp.pipes.scan_spread.ChunkQueue``);
+    #: None when the run executes in-process (``scanapp run``): it scans alone.
+    chunk_queue: object | None = None
 
     def add_message(self, description: str, **values) -> None:
         """Record a project message (severity, model, details, exception); the run goes on."""
@@ -70,13 +73,16 @@ def build_context(run: Run, project: Project) -> RunContext:
     )
 
 
-def execute_run(run_id: int, *, claimed: bool = False, worker_name: str = "") -> int:
+def execute_run(
+    run_id: int, *, claimed: bool = False, worker_name: str = "", chunk_queue=None
+) -> int:
     """Run every selected step of a run and return its exit code (0 on success).
 
     Unless ``claimed``, the run moves from not_started/queued to running first; a run in any
     other status is left alone and ``NOT_OWNED`` (-1) is returned. -1 is also returned when
     the run was stopped or marked stale while it ran (its outcome is then discarded). While it
     runs, a thread refreshes ``Run.heartbeat`` every ``SCANAPP_RUN_HEARTBEAT_INTERVAL``.
+    ``chunk_queue`` lets its scan steps spread their files over the other workers.
     """
     if not claimed and not lifecycle.claim(run_id, worker_name):
         return lifecycle.NOT_OWNED
@@ -85,6 +91,7 @@ def execute_run(run_id: int, *, claimed: bool = False, worker_name: str = "") ->
         project = session.get(Project, run.project_id)
     try:
         context = build_context(run, project)
+        context.chunk_queue = chunk_queue
         with lifecycle.Heartbeat(run_id, get_settings().run_heartbeat_interval):
             exitcode, output = _run_steps(run, context)
     except BaseException as error:  # interrupted (Ctrl-C) or broken outside a step

@@ -8,6 +8,7 @@ import time
 
 from scanapp.db import get_engine
 from scanapp.services.runs import execute_queued, load_run
+from scanapp.services.scan_chunks import execute_chunk
 
 log = logging.getLogger("scanapp.worker")
 
@@ -25,3 +26,10 @@ def run_pipeline_job(run_id: int) -> int:
     log.info("Run %s %s ended %s (exit code %s) in %.1f s", run.uuid, run.pipeline_name,
              run.status, run.task_exitcode, time.monotonic() - started)
     return exitcode
+
+
+def scan_chunk_job(chunk_id: int, attempt: int) -> str:
+    """Scan one chunk of a run spread over the workers, if it is still waiting."""
+    get_engine().dispose(close=False)
+    return execute_chunk(chunk_id, attempt, os.environ.get("RQ_WORKER_ID", ""),
+                         os.environ.get("RQ_JOB_ID", ""))

@@ -159,24 +159,24 @@ def beat(run_id: int) -> bool:
     return update_run(run_id, expected=(RunStatus.RUNNING,), heartbeat=utcnow())
 
 
-class Heartbeat:
-    """Refresh a running run's heartbeat every ``interval`` seconds from a daemon thread."""
+class Beating:
+    """Call ``beat_once`` every ``interval`` seconds from a daemon thread while entered."""
 
-    def __init__(self, run_id: int, interval: float):
-        """Beat for ``run_id`` every ``interval`` seconds once entered."""
-        self.run_id = run_id
+    def __init__(self, beat_once, interval: float, name: str = "heartbeat"):
+        """Beat with ``beat_once()`` every ``interval`` seconds once entered."""
+        self.beat_once = beat_once
         self.interval = interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+        self._thread = threading.Thread(target=self._beat, name=name, daemon=True)
 
     def _beat(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                beat(self.run_id)
+                self.beat_once()
             except Exception:  # noqa: BLE001, S112 - a missed beat is retried next interval
                 continue
 
-    def __enter__(self) -> Heartbeat:
+    def __enter__(self):
         """Start beating."""
         self._thread.start()
         return self
@@ -185,6 +185,15 @@ class Heartbeat:
         """Stop beating."""
         self._stop.set()
         self._thread.join(timeout=5)
+
+
+class Heartbeat(Beating):
+    """Refresh a running run's heartbeat every ``interval`` seconds from a daemon thread."""
+
+    def __init__(self, run_id: int, interval: float):
+        """Beat for ``run_id`` every ``interval`` seconds once entered."""
+        super().__init__(lambda: beat(run_id), interval, name=f"heartbeat-{run_id}")
+        self.run_id = run_id
 
 
 def is_running(run_id: int) -> bool:

@@ -380,3 +380,42 @@ class ScanCacheEntry(SQLModel, table=True):
         sa_column=Column(sa.DateTime(timezone=True), nullable=False, index=True),
     )
     hits: int = 0
+
+
+class ScanChunk(SQLModel, table=True):
+    """A range of a run's files scanned as one unit by any worker (``scanapp.pipes.scan_chunks``).
+
+    ``status`` moves pending -> running -> done | failed, or to canceled when the run stops;
+    a running chunk whose worker stops beating goes back to pending with ``attempt`` + 1.
+    """
+
+    __tablename__ = "scanchunk"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey("run.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    project_id: int = _project_fk()
+    #: The step's model name (its messages' ``model``): one run may scan in several steps.
+    model: str = Field(default="", max_length=100)
+    seq: int = 0
+    first_id: int = 0
+    last_id: int = 0
+    files: int = 0
+    #: The scan options (``ScanOptions`` fields but ``processes``: each worker uses its own).
+    options: dict = _json({})
+    status: str = Field(default="pending", max_length=20, index=True)
+    attempt: int = 1
+    worker_name: str = Field(default="", max_length=256)
+    #: The RQ job scanning it (the run's own job, or the chunk's).
+    job_id: str = Field(default="", max_length=100)
+    done: int = 0
+    cached: int = 0
+    stats: dict = _json({})
+    error: str = _text()
+    created_date: datetime = _when(nullable=False)
+    start_date: datetime | None = _when()
+    end_date: datetime | None = _when()
+    heartbeat: datetime | None = _when()

@@ -41,6 +41,19 @@ def enqueue_run(run: Run) -> None:
     )
 
 
+def enqueue_chunk(chunk_id: int, attempt: int, job_id: str) -> None:
+    """Announce a pending scan chunk to the workers of the run queue."""
+    get_queue().enqueue(
+        "scanapp.jobs.scan_chunk_job",
+        chunk_id,
+        attempt,
+        job_id=job_id,
+        job_timeout=get_settings().task_timeout,
+        result_ttl=600,
+        failure_ttl=24 * 3600,
+    )
+
+
 def fetch_job(job_id: str, connection: Redis | None = None) -> Job | None:
     """Return the RQ job with this id, or None when Redis no longer knows it."""
     try:

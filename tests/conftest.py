@@ -128,6 +128,8 @@ def settings(tmp_path, database_url, monkeypatch):
         "SCANAPP_PIPELINES_DIRS": str(TEST_PIPELINES),
         "SCANAPP_DATABASE_URL": database_url,
         "SCANAPP_POLICIES_FILE": str(TESTS_DIR.parent / "policies.yml"),
+        # Workers started by tests load the index only when a test scans (1.5 GB, 8 s each).
+        "SCANAPP_WORKER_LOAD_LICENSE_INDEX": "false",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -13,7 +13,7 @@ from sqlmodel import select
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import InputSource, Project
-from scanapp.pipes import extract, fetch, resources, scancode
+from scanapp.pipes import extract, fetch, resources, scan_spread, scancode
 
 
 def fetch_options() -> fetch.FetchOptions:
@@ -187,6 +187,22 @@ def set_directories_status(context, status: str) -> int:
     return resources.set_directories_status(context.project_id, status)
 
 
+def _spread(context, settings, options: scancode.ScanOptions):
+    """Return how to spread this scan over the workers, or None to scan here alone.
+
+    A run executed by a worker spreads a scan of more files than ``SCANAPP_SCAN_CHUNK_SIZE``.
+    """
+    queue = getattr(context, "chunk_queue", None)
+    size = settings.scan_chunk_size
+    if queue is None or not size:
+        return None
+    if resources.count_resources(context.project_id, where=options.where()) <= size:
+        return None
+    return scan_spread.Spread(queue=queue, chunk_size=size,
+                              heartbeat_interval=settings.run_heartbeat_interval,
+                              heartbeat_ttl=settings.run_heartbeat_ttl)
+
+
 def scan_files(
     context,
     scanners: tuple[str, ...] = scancode.ALL_SCANNERS,
@@ -195,6 +211,9 @@ def scan_files(
     keep_status: bool = False,
 ) -> scancode.ScanStats:
     """Scan every file with no status in the process pool, updating the run progress.
+
+    A run executed by a ``scanapp worker`` spreads its files over every idle worker in
+    chunks (``SCANAPP_SCAN_CHUNK_SIZE``); the results are the same.
 
     With ``manifests_only``, only the files a package datafile handler matches are scanned;
     with ``keep_status``, the files scanned without error keep an empty status.
@@ -210,13 +229,22 @@ def scan_files(
         cache=settings.scan_cache,
     )
     started = time.monotonic()
-    stats = scancode.scan_resources(
-        context.project_id,
-        context.workdir.codebase,
-        options,
-        model=context.pipeline_name or "scan",
-        progress=lambda done, total, cached: context.set_progress(done, total, started, cached),
-    )
+    model = context.pipeline_name or "scan"
+
+    def progress(done: int, total: int, cached: int) -> None:
+        context.set_progress(done, total, started, cached)
+
+    spread = _spread(context, settings, options)
+    if spread is not None:
+        stats = scan_spread.scan_spread(
+            context.project_id, context.run_id, context.workdir.codebase, options, spread,
+            model=model, progress=progress, log=context.log,
+        )
+    else:
+        stats = scancode.scan_resources(
+            context.project_id, context.workdir.codebase, options, model=model,
+            progress=progress,
+        )
     context.log(f"Scanned {stats.scanned} files ({stats.cached} from the scan cache): "
                 f"{stats.statuses}")
     return stats

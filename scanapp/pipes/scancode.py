@@ -16,7 +16,7 @@ import multiprocessing
 import queue
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -226,7 +226,7 @@ class _Window:
             yield resource_id, path, values, errors
 
 
-class _Writer:
+class Writer:
     """Batch row updates and messages from the parent process."""
 
     def __init__(self, project_id: int, model: str, progress: Callable[[int, int], None]):
@@ -242,6 +242,7 @@ class _Writer:
     def add(
         self, resource_id: int, path: str, values: dict, errors: list[str], status: str
     ) -> None:
+        """Write a file's values and status; its errors become a message."""
         self.rows.append({"id": resource_id, **values, "status": status})
         self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
         if errors:
@@ -266,6 +267,7 @@ class _Writer:
         self.add(resource_id, path, values, [], status)
 
     def flush(self) -> None:
+        """Write what is batched, then report the progress."""
         resources.bulk_update(self.rows)
         if self.messages:
             with session_scope() as session:
@@ -291,48 +293,83 @@ def scan_resources(
     ``progress`` is called with (done, total, cached) as results are written.
     """
     total = resources.count_resources(project_id, where=options.where())
-    writer = _Writer(
+    writer = Writer(
         project_id, model, lambda done, cached: progress and progress(done, total, cached)
     )
-    keys: dict[int, tuple[str, str]] = {}  # resource id -> (cache key, location) of a miss
-    tasks = resources.iter_resources(
-        project_id,
-        resources.CodebaseResource.path,
-        resources.CodebaseResource.size,
-        no_status=True,
-        where=options.where(),
-    )
-    with contextlib.ExitStack() as stack:
-        window = None
-        for batch in chunked(tasks, FLUSH_SIZE):
-            for resource_id, path, location in _from_cache(batch, codebase, options, writer, keys):
-                window = window or _start_pool(stack, options)
-                while len(window.in_flight) >= window.size:
-                    _drain(window, writer, options, keys)
-                window.submit(resource_id, path, location, options.scanners, options.timeout)
-        while window is not None and window.in_flight:
-            _drain(window, writer, options, keys)
-    writer.flush()
+    with FileScanner(codebase, options) as scanner:
+        scanner.scan(iter_to_scan(project_id, options), writer)
     writer.stats.scanned = writer.done
     return writer.stats
 
 
-def _start_pool(stack: contextlib.ExitStack, options: ScanOptions) -> _Window:
-    """Load the license index if needed and fork the scan processes, at the first miss.
+def iter_to_scan(project_id: int, options: ScanOptions, where: tuple = ()) -> Iterator[tuple]:
+    """Yield (id, path, size) of the files to scan: no status yet, matching ``where``."""
+    return resources.iter_resources(
+        project_id,
+        resources.CodebaseResource.path,
+        resources.CodebaseResource.size,
+        no_status=True,
+        where=(*options.where(), *where),
+    )
 
-    A rescan whose files all come from the cache pays neither (the index takes about 8 s).
+
+class FileScanner:
+    """Scan files: cache lookups by batch, then a process pool started at the first miss.
+
+    One scanner serves any number of ``scan`` calls (the chunks of a spread scan); its pool
+    is closed when the ``with`` block ends.
     """
-    if "licenses" in options.scanners or "packages" in options.scanners:
-        # Package data parsing detects declared licenses too: load the index before forking.
-        load_license_index()
-    pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
-        options.processes, initializer=_init_worker, initargs=(options.scanners,)
-    ))
-    return _Window(pool, size=options.processes * 4, overdue_after=options.timeout * 2 + 60)
+
+    def __init__(self, codebase: Path, options: ScanOptions):
+        """Scan the files of ``codebase`` with ``options``."""
+        self.codebase, self.options = codebase, options
+        self._stack = contextlib.ExitStack()
+        self._window: _Window | None = None
+        #: resource id -> (cache key, location) of a miss in flight
+        self._keys: dict[int, tuple[str, str]] = {}
+
+    def __enter__(self) -> FileScanner:
+        """Return the scanner; its pool starts when a file is not in the cache."""
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Close the pool, if it started."""
+        self._stack.close()
+
+    def scan(self, tasks: Iterable[tuple], writer: Writer) -> None:
+        """Scan the (id, path, size) ``tasks``; write every result through ``writer``."""
+        options = self.options
+        for batch in chunked(tasks, FLUSH_SIZE):
+            for resource_id, path, location in _from_cache(
+                batch, self.codebase, options, writer, self._keys
+            ):
+                window = self._window or self._start_pool()
+                while len(window.in_flight) >= window.size:
+                    _drain(window, writer, options, self._keys)
+                window.submit(resource_id, path, location, options.scanners, options.timeout)
+        while self._window is not None and self._window.in_flight:
+            _drain(self._window, writer, options, self._keys)
+        writer.flush()
+
+    def _start_pool(self) -> _Window:
+        """Load the license index if needed and fork the scan processes, at the first miss.
+
+        A rescan whose files all come from the cache pays neither (the index takes about 8 s).
+        """
+        options = self.options
+        if "licenses" in options.scanners or "packages" in options.scanners:
+            # Package data parsing detects declared licenses too: load the index before forking.
+            load_license_index()
+        pool = self._stack.enter_context(multiprocessing.get_context("fork").Pool(
+            options.processes, initializer=_init_worker, initargs=(options.scanners,)
+        ))
+        self._window = _Window(pool, size=options.processes * 4,
+                               overdue_after=options.timeout * 2 + 60)
+        return self._window
 
 
 def _from_cache(
-    batch: list[tuple], codebase: Path, options: ScanOptions, writer: _Writer, keys: dict
+    batch: list[tuple], codebase: Path, options: ScanOptions, writer: Writer, keys: dict
 ) -> Iterator[tuple[int, str, str]]:
     """Write the batch's too large files and cache hits; yield the files left to scan.
 
@@ -363,7 +400,7 @@ def _from_cache(
         yield resource_id, path, location
 
 
-def _drain(window: _Window, writer: _Writer, options: ScanOptions, keys: dict) -> None:
+def _drain(window: _Window, writer: Writer, options: ScanOptions, keys: dict) -> None:
     for resource_id, path, values, errors in window.next_results():
         status = result_status(values, errors, options.keep_status)
         key, location = keys.pop(resource_id, ("", ""))
@@ -373,7 +410,7 @@ def _drain(window: _Window, writer: _Writer, options: ScanOptions, keys: dict) -
 
 
 def _too_large(
-    writer: _Writer, resource_id: int, path: str, size: int, options: ScanOptions
+    writer: Writer, resource_id: int, path: str, size: int, options: ScanOptions
 ) -> None:
     writer.stats.too_large += 1
     error = f"not scanned: {size} bytes is over the {options.max_file_size} bytes limit"

@@ -22,6 +22,7 @@ from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.models import Run, RunStatus, utcnow
 from scanapp.services.run_end import finish_run
+from scanapp.services.scan_chunks import cancel_chunks
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def mark_stale(run: Run, reason: str) -> bool:
         queue.stop_job(run.uuid)  # a hung horse must not write a late outcome
     except Exception:  # noqa: BLE001 - best effort; the outcome is discarded anyway
         log.debug("No stop command sent for %s", run.uuid)
+    cancel_chunks(run)
     finish_run(run.id)
     return True
 

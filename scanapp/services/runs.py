@@ -15,6 +15,7 @@ from scanapp.schemas.fields import View
 from scanapp.services.lookup import get_project, get_run
 from scanapp.services.queueing import check_queue_reachable, enqueue, start_next_run
 from scanapp.services.run_end import finish_run
+from scanapp.services.scan_chunks import RunChunkQueue, cancel_chunks
 from scanapp.services.views import run_detail_view
 
 
@@ -140,6 +141,7 @@ def stop_run(uuid: str) -> Run:
         queue.stop_job(run.uuid)
     except Exception as error:  # noqa: BLE001 - the run is stopped; the horse checks between steps
         lifecycle.append_log(run.id, f"Stop command not delivered to the worker: {error}")
+    cancel_chunks(run)
     finish_run(run.id)
     return run
 
@@ -163,8 +165,13 @@ def delete_run(uuid: str) -> Run:
 
 
 def execute_queued(run_id: int, worker_name: str = "") -> int:
-    """Execute a queued run in this worker, then finish it (alerts, webhooks, next run)."""
-    exitcode = engine.execute_run(run_id, worker_name=worker_name)
+    """Execute a queued run in this worker, then finish it (alerts, webhooks, next run).
+
+    Its scan steps spread their files over the workers of the run queue.
+    """
+    run = load_run(run_id)
+    chunk_queue = RunChunkQueue(run.uuid, worker_name) if run is not None else None
+    exitcode = engine.execute_run(run_id, worker_name=worker_name, chunk_queue=chunk_queue)
     if exitcode != lifecycle.NOT_OWNED:
         finish_run(run_id)
     return exitcode
