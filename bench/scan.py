@@ -26,7 +26,7 @@ Example::
 
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --processes 2 --repeats 3
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --rescan --repeats 3
-    .venv/bin/python bench/scan.py --input flask-3.1.0.tar.gz --after flask-3.0.3.tar.gz
+    .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --after tests/data/flask-3.0.3.tar.gz
     .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-scanapp
 """
 

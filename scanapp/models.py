@@ -382,6 +382,15 @@ class ScanCacheEntry(SQLModel, table=True):
     hits: int = 0
 
 
+class ScanCacheCounter(SQLModel, table=True):
+    """A running count of the scan cache (``misses``: files looked up and not found)."""
+
+    __tablename__ = "scancachecounter"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: int = Field(default=0, sa_column=Column(sa.BigInteger, nullable=False))
+
+
 class ScanChunk(SQLModel, table=True):
     """A range of a run's files scanned as one unit by any worker (``scanapp.pipes.scan_chunks``).
 

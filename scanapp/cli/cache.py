@@ -25,7 +25,7 @@ def cache() -> None:
 @cache.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as a JSON object.")
 def stats(as_json: bool) -> None:
-    """Print the cache's entries, the size of their values in bytes and their hits.
+    """Print the cache's entries, the size of their values in bytes, its hits and misses.
 
     Example: scanapp cache stats --json
     """

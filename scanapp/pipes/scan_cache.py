@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from scanapp import toolkit_version
 from scanapp.db import session_scope
-from scanapp.models import ScanCacheEntry, utcnow
+from scanapp.models import ScanCacheCounter, ScanCacheEntry, utcnow
 
 #: Bump when what ``scan_file`` stores for the same scanners changes.
 FORMAT = 1
@@ -67,10 +67,13 @@ def lookup(keys: Iterable[str]) -> dict[str, dict]:
         return dict(session.execute(statement).all())
 
 
-def record(stored: dict[str, dict], hits: dict[str, int]) -> None:
-    """Store new entries (a key already there is left alone) and count the hits."""
+def record(stored: dict[str, dict], hits: dict[str, int], misses: int = 0) -> None:
+    """Store new entries (a key already there is left alone), count the hits and misses."""
     now = utcnow()
     with session_scope() as session:
+        if misses:
+            dialect = session.get_bind().dialect.name
+            session.execute(_add_to_counter(dialect), {"name": "misses", "value": misses})
         if stored:
             rows = [
                 {"key": key, "values": values, "size": len(json.dumps(values)),
@@ -90,10 +93,23 @@ def record(stored: dict[str, dict], hits: dict[str, int]) -> None:
             )
 
 
-def _insert_ignoring_duplicates(dialect: str):
-    """Return an INSERT that skips keys already stored (by another project or worker)."""
+def _insert(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(ScanCacheEntry).on_conflict_do_nothing(index_elements=["key"])
+    return insert
+
+
+def _add_to_counter(dialect: str):
+    """Return an upsert adding ``value`` to the counter ``name``."""
+    statement = _insert(dialect)(ScanCacheCounter)
+    return statement.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"value": ScanCacheCounter.__table__.c.value + statement.excluded.value},
+    )
+
+
+def _insert_ignoring_duplicates(dialect: str):
+    """Return an INSERT that skips keys already stored (by another project or worker)."""
+    return _insert(dialect)(ScanCacheEntry).on_conflict_do_nothing(index_elements=["key"])

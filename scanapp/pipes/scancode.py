@@ -235,6 +235,7 @@ class Writer:
         self.messages: list[ProjectMessage] = []
         self.cache_stored: dict[str, dict] = {}
         self.cache_hits: dict[str, int] = {}
+        self.cache_misses = 0
         self.done = 0
         self.flushed_at = time.monotonic()
         self.stats = ScanStats()
@@ -272,10 +273,10 @@ class Writer:
         if self.messages:
             with session_scope() as session:
                 session.add_all(self.messages)
-        if self.cache_stored or self.cache_hits:
-            scan_cache.record(self.cache_stored, self.cache_hits)
+        if self.cache_stored or self.cache_hits or self.cache_misses:
+            scan_cache.record(self.cache_stored, self.cache_hits, self.cache_misses)
         self.rows, self.messages = [], []
-        self.cache_stored, self.cache_hits = {}, {}
+        self.cache_stored, self.cache_hits, self.cache_misses = {}, {}, 0
         self.flushed_at = time.monotonic()
         self.progress(self.done, self.stats.cached)
 
@@ -397,6 +398,7 @@ def _from_cache(
             continue
         if key:
             keys[resource_id] = (key, location)
+            writer.cache_misses += 1
         yield resource_id, path, location
 
 

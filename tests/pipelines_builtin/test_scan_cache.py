@@ -107,10 +107,11 @@ def test_only_the_changed_file_is_scanned(runs):
     )
 
 
-def test_hits_are_counted(runs):
+def test_hits_and_misses_are_counted(runs):
     figures = cache_stats()
     stored = sum(scanned for scanned, _ in runs["cold"][2]) + 2  # + the changed file, archive
     assert figures["entries"] == stored
+    assert figures["misses"] == stored  # every file looked up in vain was stored
     assert figures["hits"] == sum(cached for _, _, counts in runs.values()
                                   for _, cached in counts)
     assert figures["size"] > 0
@@ -144,4 +145,5 @@ def test_the_cache_commands(runs, scan_settings):  # noqa: F811
     assert f"entries: {figures['entries']}" in scanapp("stats")
     assert scanapp("clear", "--older-than", "1").strip() == "Removed 0 scan cache entries."
     assert scanapp("clear").strip() == f"Removed {figures['entries']} scan cache entries."
-    assert json.loads(scanapp("stats", "--json")) == {"entries": 0, "size": 0, "hits": 0}
+    assert json.loads(scanapp("stats", "--json")) == {"entries": 0, "size": 0, "hits": 0,
+                                                       "misses": 0}

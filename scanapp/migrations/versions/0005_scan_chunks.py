@@ -1,4 +1,4 @@
-"""scan chunks: ranges of a run's files scanned by any worker
+"""scan chunks: ranges of a run's files scanned by any worker; scan cache counters
 
 Revision ID: 0005
 Revises: 0004
@@ -15,6 +15,12 @@ depends_on = None
 
 def upgrade() -> None:
     text = sqlmodel.sql.sqltypes.AutoString
+    op.create_table(
+        "scancachecounter",
+        sa.Column("name", text(length=50), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
     op.create_table(
         "scanchunk",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,3 +58,4 @@ def downgrade() -> None:
         for column in ("run_id", "project_id", "status"):
             batch_op.drop_index(batch_op.f(f"ix_scanchunk_{column}"))
     op.drop_table("scanchunk")
+    op.drop_table("scancachecounter")
