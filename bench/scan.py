@@ -20,14 +20,21 @@ the license index inherited by forked workers are counted once; Linux only).
 ``SCANAPP_PROCESSES`` = ``--processes``, the license index loaded at start as a server's are,
 one fresh SQLite work directory and Redis queue): N of them against 1, from the
 ``create-project --execute --async`` command to the run's end; with ``--rescan``, a second scan
-of the input on the N workers too. ``--only-scanapp`` leaves the scancode CLI out.
+of the input on the N workers too, with ``--after`` a scan after OTHER_INPUT on them. The
+workers' scans are submitted as a client would, through ``scanapp serve`` (``POST
+/api/projects/`` with the upload, then ``GET /api/runs/{uuid}/`` until the run ends).
+``--only-scanapp`` leaves the scancode CLI out, ``--only-workers`` every measure but the
+workers'.
 
 Example::
 
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --processes 2 --repeats 3
     .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --rescan --repeats 3
-    .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz --after tests/data/flask-3.0.3.tar.gz
+    .venv/bin/python bench/scan.py --input tests/data/flask-3.1.0.tar.gz \
+        --after tests/data/flask-3.0.3.tar.gz
     .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-scanapp
+    .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-workers \
+        --after tests/data/flask-3.0.3.tar.gz
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.api import free_port, wait_ready  # noqa: E402 - after the path it is found on
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.05
 
@@ -254,6 +264,7 @@ class WorkerPool:
         }
         subprocess.run([str(BIN / "scanapp"), "migrate"], env=self.env, check=True,
                        stdout=subprocess.DEVNULL)
+        self.server = None
         self.logs = [Path(tmp) / f"worker-{index}.log" for index in range(count)]
         self.processes = [
             subprocess.Popen(
@@ -267,20 +278,35 @@ class WorkerPool:
         for log in self.logs:
             while "License index loaded" not in log.read_text(errors="replace"):
                 time.sleep(0.2)
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.server = subprocess.Popen(
+            [str(BIN / "scanapp"), "serve", "--port", str(port)], env=self.env,
+            stdout=open(Path(tmp) / "serve.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )
+        wait_ready(self.base, self.server)
 
     def scan(self, archive: Path, measure: Measure | None = None) -> int:
-        """Queue ``scan_codebase`` on ``archive``, wait for its end; return its files.
+        """POST ``archive`` with ``scan_codebase`` to the API, wait for the run; return files.
 
-        Timed from the command that creates the project to the run's end in the database.
+        Timed from the upload to the run's end, as a client of the server sees it.
         """
+        import requests
+
         name = f"{archive.name}-{time.monotonic_ns()}"
-        command = [str(BIN / "scanapp"), "create-project", name, "--input-file", str(archive),
-                   "--pipeline", "scan_codebase", "--execute", "--async"]
         started = time.monotonic()
         sampler = TreeSampler(os.getpid())
         sampler.start()
-        subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL)
-        while (status := self._status(name)) not in ("success", "failure", "stale", "stopped"):
+        with open(archive, "rb") as upload:
+            response = requests.post(
+                f"{self.base}/api/projects/", timeout=600,
+                data={"name": name, "pipeline": "scan_codebase", "execute_now": "true"},
+                files={"upload_file": (archive.name, upload)},
+            )
+        response.raise_for_status()
+        run_url = f"{self.base}/api/runs/{response.json()['runs'][0]['uuid']}/"
+        while (status := requests.get(run_url, timeout=60).json()["status"]) not in (
+                "success", "failure", "stale", "stopped"):
             time.sleep(0.1)
         sampler.stop()
         if measure is not None:
@@ -297,21 +323,16 @@ class WorkerPool:
         with sqlite3.connect(self.database, timeout=30) as connection:
             return connection.execute(sql, (name,)).fetchone()
 
-    def _status(self, name: str) -> str:
-        row = self._query("SELECT run.status FROM run JOIN project ON project.id = "
-                          "run.project_id WHERE project.name = ?", name)
-        return row[0] if row else ""
-
     def _files(self, name: str) -> int:
         return self._query("SELECT count(*) FROM codebaseresource JOIN project ON project.id "
                            "= codebaseresource.project_id WHERE project.name = ? AND "
                            "codebaseresource.type = 'file'", name)[0]
 
     def close(self) -> None:
-        """Stop every worker."""
-        for process in self.processes:
+        """Stop the server and every worker."""
+        for process in [self.server, *self.processes]:
             process.terminate()
-        for process in self.processes:
+        for process in [self.server, *self.processes]:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -371,15 +392,18 @@ def report(name: str, runs: list[Measure]) -> dict:
 
 def _tools(args, parser) -> dict:
     """Return the measures to take, by name: each a function of (archive, processes)."""
-    tools = {} if args.only_scanapp else {"scancode": run_scancode}
-    tools["scanapp"] = run_scanapp
-    if args.rescan:
-        tools["rescan"] = lambda path, processes: run_scanapp(path, processes, first=path)
-    if args.after:
-        other = args.after.resolve()
-        if not other.is_file():
-            parser.error(f"{other}: no such file")
-        tools["after"] = lambda path, processes: run_scanapp(path, processes, first=other)
+    tools = {} if args.only_scanapp or args.only_workers else {"scancode": run_scancode}
+    if args.after and not args.after.resolve().is_file():
+        parser.error(f"{args.after}: no such file")
+    if args.only_workers and not args.workers:
+        parser.error("--only-workers needs --workers N")
+    if not args.only_workers:
+        tools["scanapp"] = run_scanapp
+        if args.rescan:
+            tools["rescan"] = lambda path, processes: run_scanapp(path, processes, first=path)
+        if args.after:
+            tools["after"] = lambda path, processes: run_scanapp(
+                path, processes, first=args.after.resolve())
     if args.workers:
         for count in sorted({1, args.workers}):
             tools[f"workers{count}"] = (
@@ -387,6 +411,9 @@ def _tools(args, parser) -> dict:
         if args.rescan:
             tools[f"rescan-w{args.workers}"] = lambda path, processes: run_workers(
                 path, processes, args.workers, first=path)
+        if args.after:
+            tools[f"after-w{args.workers}"] = lambda path, processes: run_workers(
+                path, processes, args.workers, first=args.after.resolve())
     return tools
 
 
@@ -411,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
                              "against 1 (each with --processes).")
     parser.add_argument("--only-scanapp", action="store_true",
                         help="Do not run the scancode CLI.")
+    parser.add_argument("--only-workers", action="store_true",
+                        help="Time only the scans on workers (with --workers).")
     args = parser.parse_args(argv)
     archive = args.input.resolve()
     if not archive.is_file():
@@ -430,9 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     _ratio(figures, "after", "scanapp", "after / cold scanapp")
     workers = f"workers{args.workers}"
     _ratio(figures, "workers1", workers, f"speed-up of {args.workers} workers over 1")
-    _ratio(figures, f"rescan-w{args.workers}", workers,
-           f"rescan on {args.workers} workers / cold on {args.workers}")
-    base, ours = figures.get("scancode"), figures["scanapp"]
+    for kind in ("rescan", "after"):
+        _ratio(figures, f"{kind}-w{args.workers}", workers,
+               f"{kind} on {args.workers} workers / cold on {args.workers}")
+    base, ours = figures.get("scancode"), figures.get("scanapp")
     if base and ours:
         print(
             f"ratio scanapp/scancode: wall {ours['wall'] / base['wall']:.2f}x, "
