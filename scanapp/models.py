@@ -410,8 +410,8 @@ class ScanChunk(SQLModel, table=True):
     #: The step's model name (its messages' ``model``): one run may scan in several steps.
     model: str = Field(default="", max_length=100)
     seq: int = 0
-    first_id: int = 0
-    last_id: int = 0
+    #: The ids of its files (the largest files of the run come in the first chunks).
+    resource_ids: list = _json([])
     files: int = 0
     #: The scan options (``ScanOptions`` fields but ``processes``: each worker uses its own).
     options: dict = _json({})

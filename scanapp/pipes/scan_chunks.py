@@ -1,16 +1,17 @@
-"""The chunks of a spread scan: ranges of a run's files, claimed and scanned by any worker.
+"""The chunks of a spread scan: sets of a run's files, claimed and scanned by any worker.
 
 A chunk row is the record; an RQ job only tells an idle worker that a chunk may be waiting.
 A chunk is claimed by one atomic update (pending -> running, with the claimer's worker name
 and job id), so whoever comes first scans it and a second claimer finds nothing to do. A
-chunk scans the files of its id range that have no status yet: scanning it again (after its
-worker died) scans only what was not written.
+chunk scans those of its files that have no status yet: scanning it again (after its worker
+died) scans only what was not written. The largest files come first, so that the last chunks
+are short and no worker waits long for another at the end.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -42,13 +43,16 @@ def store_options(options) -> dict:
 
 
 def plan(
-    run_id: int, project_id: int, model: str, options, ids: Iterator[int], size: int
+    run_id: int, project_id: int, model: str, options, files: Iterable[tuple], size: int
 ) -> list[ScanChunk]:
-    """Replace the run's open chunks of this step by chunks of ``size`` files of ``ids``.
+    """Replace the run's open chunks of this step by chunks of ``size`` of the ``files``.
 
-    ``ids`` are the ids of the files to scan, ascending. Chunks of an earlier execution of
-    the same run (re-queued after its worker died) that did not end are dropped first.
+    ``files`` are the (id, size in bytes) of the files to scan; the largest go in the first
+    chunks. Chunks of an earlier execution of the same run (re-queued after its worker died)
+    that did not end are dropped first.
     """
+    ids = [resource_id for resource_id, _ in
+           sorted(files, key=lambda item: (-(item[1] or 0), item[0]))]
     stored = store_options(options)
     with session_scope() as session:
         session.execute(sa.delete(ScanChunk).where(
@@ -66,7 +70,7 @@ def plan(
                 seq += 1
                 chunks.append(ScanChunk(
                     run_id=run_id, project_id=project_id, model=model, seq=seq,
-                    first_id=batch[0], last_id=batch[-1], files=len(batch), options=stored,
+                    resource_ids=batch, files=len(batch), options=stored,
                 ))
                 batch = []
         session.add_all(chunks)

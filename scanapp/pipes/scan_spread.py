@@ -71,7 +71,7 @@ def scan_chunk(
             progress()
 
     writer = Writer(chunk.project_id, chunk.model, report)
-    where = (CodebaseResource.id >= chunk.first_id, CodebaseResource.id <= chunk.last_id)
+    where = (CodebaseResource.id.in_(chunk.resource_ids),)
     beating = lifecycle.Beating(lambda: scan_chunks.beat(chunk), heartbeat_interval,
                                 name=f"chunk-{chunk.id}")
     with beating:
@@ -95,8 +95,8 @@ def scan_spread(
 
     ``progress`` gets (done, total, cached) across every chunk.
     """
-    ids = (row[0] for row in iter_to_scan(project_id, options))
-    chunks = scan_chunks.plan(run_id, project_id, model, options, ids, spread.chunk_size)
+    files = ((resource_id, size) for resource_id, _, size in iter_to_scan(project_id, options))
+    chunks = scan_chunks.plan(run_id, project_id, model, options, files, spread.chunk_size)
     for chunk in chunks:
         _announce(spread.queue, chunk, log)
     log(f"Scanning {sum(chunk.files for chunk in chunks)} files in {len(chunks)} chunks "
