@@ -24,7 +24,9 @@ of the input on the N workers too, with ``--after`` a scan after OTHER_INPUT on 
 workers' scans are submitted as a client would, through ``scanapp serve`` (``POST
 /api/projects/`` with the upload, then ``GET /api/runs/{uuid}/`` until the run ends).
 ``--only-scanapp`` leaves the scancode CLI out, ``--only-workers`` every measure but the
-workers'.
+workers', ``--only NAME,...`` every measure not named (names as printed: ``scancode``,
+``scanapp``, ``rescan``, ``after``, ``workers1``, ``workersN``, ``rescan-wN``, ``after-wN``).
+On workers the share of files from the scan cache is printed too.
 
 Example::
 
@@ -35,6 +37,8 @@ Example::
     .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-scanapp
     .venv/bin/python bench/scan.py --processes 1 --workers 2 --rescan --only-workers \
         --after tests/data/flask-3.0.3.tar.gz
+    .venv/bin/python bench/scan.py --input Django-5.1.4.tar.gz --after Django-5.1.3.tar.gz \
+        --processes 1 --workers 2 --only after-w2 --repeats 1
 """
 
 from __future__ import annotations
@@ -166,6 +170,7 @@ def run_measured(
 
 #: The step of scan_codebase that runs the toolkit's codebase-level steps.
 CODEBASE_STEP = "assemble_packages_and_dependencies"
+_SCANNED = re.compile(r"Scanned (\d+) files \((\d+) from the scan cache\)")
 _STEP_DONE = re.compile(r"Step \[(?P<step>\w+)\] completed in (?P<seconds>[0-9.]+) seconds")
 
 
@@ -315,6 +320,10 @@ class WorkerPool:
             measure.peak_pss = max(measure.peak_pss, sampler.peak_pss)
             if status != "success":
                 measure.error = f"the run ended {status}"
+            log = requests.get(run_url, timeout=60).json()["log"]
+            found = [tuple(map(int, item)) for item in _SCANNED.findall(log)]
+            measure.extra["cached"] = (sum(cached for _, cached in found),
+                                       sum(scanned for scanned, _ in found))
         return self._files(name)
 
     def _query(self, sql: str, name: str):
@@ -382,6 +391,11 @@ def report(name: str, runs: list[Measure]) -> dict:
         share = max(value / wall for value, wall in passes)
         print(f"{name:9} codebase-level pass: median {seconds:.2f} s, "
               f"at most {100 * share:.1f}% of the wall time")
+    for run in good:
+        if run.extra.get("cached"):
+            cached, scanned = run.extra["cached"]
+            print(f"{name:9} files from the scan cache: {cached} of {scanned} "
+                  f"({100 * cached / max(scanned, 1):.1f}%)")
     print(
         f"{name:9} median wall {figures['wall']:.1f} s ({walls}); "
         f"peak tree RSS {_mib(figures['rss'])}, PSS {_mib(figures['pss'])}; "
@@ -440,11 +454,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="Do not run the scancode CLI.")
     parser.add_argument("--only-workers", action="store_true",
                         help="Time only the scans on workers (with --workers).")
+    parser.add_argument("--only", default="", metavar="NAME[,NAME]",
+                        help="Take only these measures (e.g. after-w2).")
     args = parser.parse_args(argv)
     archive = args.input.resolve()
     if not archive.is_file():
         parser.error(f"{archive}: no such file")
     tools = _tools(args, parser)
+    if args.only:
+        tools = {name: tool for name, tool in tools.items() if name in args.only.split(",")}
+        if not tools:
+            parser.error(f"--only {args.only}: no such measure")
     results: dict[str, list[Measure]] = {name: [] for name in tools}
     print(f"Input {archive.name}, {args.processes} processes, {args.repeats} repeat(s)")
     for repeat in range(args.repeats):

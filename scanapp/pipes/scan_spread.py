@@ -195,10 +195,10 @@ def execute_chunk(
     chunk = scan_chunks.claim(chunk_id, attempt, worker_name, job_id)
     if chunk is None:
         return "taken"
-    stored = dict(chunk.options)
-    options = ScanOptions(**{**stored, "scanners": tuple(stored["scanners"])},
-                          processes=processes)
     try:
+        stored = dict(chunk.options)
+        options = ScanOptions(**{**stored, "scanners": tuple(stored["scanners"])},
+                              processes=processes)
         with FileScanner(codebase, options) as scanner:
             stats = scan_chunk(chunk, scanner, heartbeat_interval)
     except scan_chunks.ChunkLost:
