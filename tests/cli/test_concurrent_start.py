@@ -29,7 +29,7 @@ ALIVE_AFTER = 20
 def _environment(workdirs: Path, database_url: str, redis_url: str) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SCANAPP_")}
     env.update(SCANAPP_WORKDIRS=str(workdirs), SCANAPP_DATABASE_URL=database_url,
-               SCANAPP_REDIS_URL=redis_url)
+               SCANAPP_REDIS_URL=redis_url, SCANAPP_WORKER_LOAD_LICENSE_INDEX="false")
     return env
 
 
