@@ -24,7 +24,9 @@ def worker(burst: bool, queues: tuple[str, ...], name: str | None, verbose: bool
     workers with --queue. At start and every SCANAPP_WORKER_RECONCILE_INTERVAL seconds the
     worker reconciles runs with jobs: a running run whose worker or job is gone becomes
     stale; a queued run without a job is queued again. A Redis outage is waited out. Run as
-    many workers, on as many hosts, as you like.
+    many workers, on as many hosts, as you like: a run's scan is spread over every idle
+    worker in chunks (SCANAPP_SCAN_CHUNK_SIZE). A worker serving the run queue loads the
+    license index once at start (SCANAPP_WORKER_LOAD_LICENSE_INDEX).
 
     \b
     Example:
