@@ -90,19 +90,8 @@ def copy_tagged_inputs(context, names: list[str]) -> dict[str, int]:
 
 def tag_resources(project_id: int) -> None:
     """Set ``tag`` to ``from`` or ``to`` on every resource by its top folder."""
-    with session_scope() as session:
-        for side in SIDES:
-            session.execute(
-                sa.update(CodebaseResource)
-                .where(
-                    CodebaseResource.project_id == project_id,
-                    sa.or_(
-                        CodebaseResource.path == side,
-                        CodebaseResource.path.startswith(f"{side}/", autoescape=True),
-                    ),
-                )
-                .values(tag=side)
-            )
+    for side in SIDES:
+        resources.tag_folder(project_id, side, side)
 
 
 def side_files(project_id: int, side: str) -> list[Res]:

@@ -235,3 +235,20 @@ def set_directories_status(project_id: int, status: str) -> int:
     )
     with session_scope() as session:
         return session.execute(statement).rowcount
+
+
+def tag_folder(project_id: int, folder: str, tag: str) -> int:
+    """Set ``tag`` on a folder of the project and everything under it; return how many."""
+    with session_scope() as session:
+        return session.execute(
+            sa.update(CodebaseResource)
+            .where(
+                CodebaseResource.project_id == project_id,
+                sa.or_(
+                    CodebaseResource.path == folder,
+                    CodebaseResource.path.startswith(f"{folder}/", autoescape=True),
+                ),
+            )
+            .values(tag=tag)
+            .execution_options(synchronize_session=False)
+        ).rowcount

@@ -12,11 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from scanapp.db import session_scope
-from scanapp.models import CodebaseResource
-from scanapp.pipes import codebase, docker, root_filesystems
+from scanapp.pipes import codebase, docker, resources, root_filesystems
 from scanapp.pipes.docker_image import Image, open_image, read_images
 from scanapp.pipes.rootfs import RootfsReport
 
@@ -126,19 +122,7 @@ def image_record(extracted: ExtractedImage) -> dict:
 def tag_layers(project_id: int, images: list[ExtractedImage]) -> int:
     """Tag every resource of a layer folder with its layer tag (``img-…-layer-01-…``)."""
     count = 0
-    with session_scope() as session:
-        for extracted in images:
-            for folder, tag in extracted.layers.items():
-                count += session.execute(
-                    sa.update(CodebaseResource)
-                    .where(
-                        CodebaseResource.project_id == project_id,
-                        sa.or_(
-                            CodebaseResource.path == folder,
-                            CodebaseResource.path.startswith(f"{folder}/", autoescape=True),
-                        ),
-                    )
-                    .values(tag=tag)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
+    for extracted in images:
+        for folder, tag in extracted.layers.items():
+            count += resources.tag_folder(project_id, folder, tag)
     return count
