@@ -72,3 +72,11 @@ def make_message(project: Project, description: str = "failed", **values) -> Pro
 def make_run(project: Project, pipeline_name: str = "do_nothing", **values) -> Run:
     """Store a run."""
     return _make(Run, project, pipeline_name=pipeline_name, **values)
+
+
+def rows_of(model, project: Project) -> list:
+    """Return every stored row of ``model`` of the project."""
+    from sqlmodel import select
+
+    with session_scope() as session:
+        return list(session.exec(select(model).where(model.project_id == project.id)).all())

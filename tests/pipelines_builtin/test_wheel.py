@@ -7,18 +7,12 @@ from it: without care one package becomes two and every dependency is listed twi
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from scanapp import db
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage, RunStatus
+from tests.factories import rows_of
 from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settings  # noqa: F401
 
 WHEEL = DATA_DIR / "platformdirs-4.2.1-py3-none-any.whl"
-
-
-def _rows(model, project):
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
 
 
 @pytest.fixture(scope="module", params=["scan_single_package", "inspect_packages"])
@@ -30,9 +24,9 @@ def scanned(request, scan_settings):  # noqa: F811 - the imported fixture
 
 def test_one_package_ten_dependencies(scanned):
     _, project = scanned
-    packages = _rows(DiscoveredPackage, project)
+    packages = rows_of(DiscoveredPackage, project)
     assert [package.purl for package in packages] == ["pkg:pypi/platformdirs@4.2.1"]
-    dependencies = _rows(DiscoveredDependency, project)
+    dependencies = rows_of(DiscoveredDependency, project)
     assert len(dependencies) == 10
     assert len({(item.purl, item.scope) for item in dependencies}) == 10
     assert {item.for_package_uid for item in dependencies} == {packages[0].package_uid}
@@ -40,8 +34,8 @@ def test_one_package_ten_dependencies(scanned):
 
 def test_the_wheel_file_belongs_to_the_package(scanned):
     pipeline, project = scanned
-    package = _rows(DiscoveredPackage, project)[0]
-    wheels = [row for row in _rows(CodebaseResource, project) if row.name == WHEEL.name]
+    package = rows_of(DiscoveredPackage, project)[0]
+    wheels = [row for row in rows_of(CodebaseResource, project) if row.name == WHEEL.name]
     if pipeline == "scan_single_package":
         assert wheels == []  # extracted into the codebase root, as ScanCode.io does
     else:

@@ -156,6 +156,11 @@ def _write_tar(target: Path, files: dict[str, bytes]) -> Path:
 def docker_save_tarball(target: Path, tag: str = "scanapp/test:1.0") -> Path:
     """Write a ``docker save`` tarball (manifest.json, <id>.json, <layer>/layer.tar)."""
     layers, config = image_parts()
+    return write_docker_save(target, layers, config, tag)
+
+
+def write_docker_save(target: Path, layers: list[bytes], config: dict, tag: str) -> Path:
+    """Write ``layers`` and ``config`` as a ``docker save`` tarball tagged ``tag``."""
     config_bytes = json.dumps(config).encode()
     image_id = hashlib.sha256(config_bytes).hexdigest()
     files = {f"{image_id}.json": config_bytes}

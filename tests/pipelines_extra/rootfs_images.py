@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import shutil
 import struct
 import subprocess
 import tarfile
 from pathlib import Path
+
+from tests.pipelines_extra.images import _add
 
 ALPINE_OS_RELEASE = """\
 NAME="Alpine Linux"
@@ -54,16 +55,6 @@ def apk_installed() -> str:
         f"Z:{_q1(MUSL)}\n"
         "R:libc.musl-x86_64.so.1\na:0:0:777\nZ:Q1OWyDRc4fDtdrGF0RK5LtB5Bb1QE=\n\n"
     )
-
-
-def _add(archive: tarfile.TarFile, name: str, content: bytes | str = b"", **info) -> None:
-    data = content.encode() if isinstance(content, str) else content
-    member = tarfile.TarInfo(name)
-    member.size = len(data)
-    member.mode = info.pop("mode", 0o644)
-    for key, value in info.items():
-        setattr(member, key, value)
-    archive.addfile(member, io.BytesIO(data) if data else None)
 
 
 def alpine_rootfs_tarball(target: Path) -> Path:

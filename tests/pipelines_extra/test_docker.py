@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from scanapp import db
 from scanapp.config import get_settings, set_settings
@@ -32,6 +31,7 @@ from scanapp.pipes import registry
 from scanapp.pipes.docker_image import open_image, read_images
 from scanapp.pipes.extract import ArchiveBombError, Limits, SizedWriter
 from scanapp.pipes.rootfs import RootfsReport, apply_layer
+from tests.factories import rows_of
 from tests.pipelines_builtin.conftest import (
     run_pipeline,
     scan_settings,  # noqa: F401 - fixture
@@ -44,13 +44,8 @@ BAR = "pkg:deb/debian/bar-tools@0.9-1?arch=amd64"
 APP = "pkg:npm/demo-app@1.0.0"
 
 
-def _rows(model, project) -> list:
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
-
-
 def _resources(project) -> dict[str, CodebaseResource]:
-    return {row.path: row for row in _rows(CodebaseResource, project)}
+    return {row.path: row for row in rows_of(CodebaseResource, project)}
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +57,12 @@ def analyzed(scan_settings, tmp_path_factory):  # noqa: F811
 def test_system_and_application_packages(analyzed):
     project, run = analyzed
     assert run.status == RunStatus.SUCCESS, run.task_output
-    packages = {row.purl: row for row in _rows(DiscoveredPackage, project)}
+    packages = {row.purl: row for row in rows_of(DiscoveredPackage, project)}
     assert set(packages) == {LIBFOO, BAR, APP}
     assert packages[LIBFOO].datasource_ids[0] == "debian_installed_status_db"
     assert f"{ROOT}/var/lib/dpkg/status" in packages[LIBFOO].datafile_paths
     assert packages[APP].declared_license_expression == "mit"
-    [dependency] = _rows(DiscoveredDependency, project)
+    [dependency] = rows_of(DiscoveredDependency, project)
     assert dependency.purl == "pkg:npm/left-pad"
     assert dependency.for_package_uid == packages[APP].package_uid
 
@@ -106,7 +101,7 @@ def test_layers_whiteouts_and_distro(analyzed):
 
 def test_escaping_entries_are_refused_and_nothing_is_written_outside(analyzed):
     project, _ = analyzed
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert "Refused layer entry ../escape.txt: path traversal (..)" in messages
     assert "Refused layer entry bin/evil: parent 'bin' is a symbolic link" in messages
     assert "Refused layer entry app/.wh..: whiteout of no file" in messages
@@ -164,7 +159,7 @@ def test_an_input_that_is_not_an_image_fails_the_run(scan_settings, tmp_path):  
     project, run = run_pipeline("not-an-image", "analyze_docker_image", uploads=[other])
     assert run.status == RunStatus.FAILURE
     assert "No image among the inputs" in run.task_output
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert "notes.txt is not a docker save tarball nor an OCI image layout: ignored" in messages
 
 
@@ -292,7 +287,7 @@ def test_docker_reference_end_to_end(scan_settings, registry_port):  # noqa: F81
     with private_urls_allowed():
         project, run = run_pipeline("pulled", "analyze_docker_image", input_urls=[url])
     assert run.status == RunStatus.SUCCESS, run.task_output
-    assert {row.purl for row in _rows(DiscoveredPackage, project)} == {LIBFOO, BAR, APP}
+    assert {row.purl for row in rows_of(DiscoveredPackage, project)} == {LIBFOO, BAR, APP}
     assert "test_1.0-rootfs/usr/lib/libfoo.so.1" in _resources(project)
 
 
@@ -304,7 +299,7 @@ def test_unreachable_registry_fails_with_a_clear_message(scan_settings):  # noqa
     with private_urls_allowed():
         project, run = run_pipeline("unreachable", "analyze_docker_image", input_urls=[url])
     assert run.status == RunStatus.FAILURE
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert any(
         f"127.0.0.1:{port}/v2/scanapp/test/manifests/1.0: ConnectionError" in text
         for text in messages

@@ -12,13 +12,13 @@ import subprocess
 import tarfile
 
 import pytest
-from sqlmodel import select
 
 from scanapp import db
 from scanapp.models import CodebaseResource, DiscoveredPackage, Project, ProjectMessage, RunStatus
 from scanapp.pipes import extract, root_filesystems, vm_images
 from scanapp.registry import get_pipeline
 from tests.conftest import skip_for_missing_service
+from tests.factories import rows_of
 from tests.fidelity.golden import ANCHORS
 from tests.pipelines_builtin.conftest import (
     run_pipeline,
@@ -33,13 +33,8 @@ VM = "debian.qcow2-extract"
 HELLO = "pkg:deb/debian/hello@2.10-3?arch=amd64"
 
 
-def _rows(model, project) -> list:
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
-
-
 def _files(project) -> dict[str, CodebaseResource]:
-    return {row.path: row for row in _rows(CodebaseResource, project)}
+    return {row.path: row for row in rows_of(CodebaseResource, project)}
 
 
 def _extra(project) -> dict:
@@ -82,7 +77,7 @@ def test_the_distro_comes_from_the_rootfs_not_from_this_host(alpine):
 
 def test_the_apk_package_and_its_installed_files(alpine):
     project, _ = alpine
-    packages = {row.purl: row for row in _rows(DiscoveredPackage, project)}
+    packages = {row.purl: row for row in rows_of(DiscoveredPackage, project)}
     assert set(packages) == {MUSL, "pkg:npm/rootfs-app@2.0.0"}
     musl = packages[MUSL]
     assert musl.datasource_ids == ["alpine_installed_db"]
@@ -117,7 +112,7 @@ def test_uninteresting_files_and_the_scanned_leftovers(alpine):
 
 def test_unsafe_tarball_entries_are_refused(alpine, scan_settings):  # noqa: F811
     project, _ = alpine
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert "Refused entry ../outside.txt: path traversal (..)" in messages
     assert not (scan_settings.workdirs / "outside.txt").exists()
 
@@ -127,7 +122,7 @@ def test_a_partitioned_qcow2_disk_image(debian_vm):
     assert run.status == RunStatus.SUCCESS, run.task_output
     [rootfs] = _extra(project)["root_filesystems"]
     assert (rootfs["name"], rootfs["distro"]["identifier"]) == (VM, "debian")
-    [hello] = _rows(DiscoveredPackage, project)
+    [hello] = rows_of(DiscoveredPackage, project)
     assert hello.purl == HELLO
     files = _files(project)
     assert files[f"{VM}/usr/bin/hello"].for_packages == [hello.package_uid]
@@ -182,7 +177,7 @@ def test_unreadable_inputs_fail_the_run_saying_what_is_supported(
     project, run = run_pipeline(f"bad-{name}", PIPELINE, uploads=[upload])
     assert run.status == RunStatus.FAILURE
     assert expected in run.task_output
-    assert any(expected in row.description for row in _rows(ProjectMessage, project))
+    assert any(expected in row.description for row in rows_of(ProjectMessage, project))
 
 
 def test_links_resolve_inside_the_root_filesystem(tmp_path):
@@ -220,7 +215,7 @@ def test_an_unsupported_distro_is_reported_and_the_run_goes_on(scan_settings, tm
         archive.add(tree, arcname=".")
     project, run = run_pipeline("gentoo", PIPELINE, uploads=[tarball])
     assert run.status == RunStatus.SUCCESS, run.task_output
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert 'gentoo.tar-extract: Distro "gentoo" is not supported.' in messages
-    assert _rows(DiscoveredPackage, project) == []
+    assert rows_of(DiscoveredPackage, project) == []
     assert _files(project)["gentoo.tar-extract/usr/bin/hello"].status == "no-licenses"

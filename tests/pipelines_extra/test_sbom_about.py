@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 
-from sqlmodel import select
-
-from scanapp import db
 from scanapp.models import CodebaseResource, DiscoveredPackage, ProjectMessage, RunStatus
 from scanapp.pipes import sbom_about
+from tests.factories import rows_of
 from tests.pipelines_builtin.conftest import run_pipeline, scan_settings  # noqa: F401
 
 SHA256 = "0f3e3d7b2c7c9b5e6f1d4a8b9c0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a"
@@ -36,11 +34,6 @@ LICENSE_TEXT = "Redistribution and use in source and binary forms...\n"
 NOTICE_TEXT = "Django includes code from other projects.\n"
 
 
-def _rows(model, project):
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
-
-
 def _write(folder, files: dict[str, str]):
     for name, content in files.items():
         (folder / name).write_text(content)
@@ -55,8 +48,8 @@ def test_about_file_is_a_package_with_its_fields(scan_settings, tmp_path):  # no
     })
     project, run = run_pipeline("about", "load_sbom", uploads=uploads)
     assert run.status == RunStatus.SUCCESS, run.task_output
-    assert [row.description for row in _rows(ProjectMessage, project)] == []
-    (package,) = _rows(DiscoveredPackage, project)
+    assert [row.description for row in rows_of(ProjectMessage, project)] == []
+    (package,) = rows_of(DiscoveredPackage, project)
     assert package.purl == "pkg:pypi/django@4.0.8"
     assert (package.type, package.name, package.version) == ("pypi", "django", "4.0.8")
     assert package.declared_license_expression == "bsd-new"
@@ -74,7 +67,7 @@ def test_about_file_is_a_package_with_its_fields(scan_settings, tmp_path):  # no
     assert package.extra_data == {"license_file": "bsd-new.LICENSE", "notice_file": "NOTICE"}
     assert package.datasource_ids == ["about_file"]
     assert package.datafile_paths == ["Django-4.0.8-py3-none-any.whl.ABOUT"]
-    resources = {row.path: row for row in _rows(CodebaseResource, project)}
+    resources = {row.path: row for row in rows_of(CodebaseResource, project)}
     about = resources["Django-4.0.8-py3-none-any.whl.ABOUT"]
     assert about.status == "application-package"
     assert about.for_packages == [package.package_uid]
@@ -89,10 +82,10 @@ def test_about_with_few_values_and_a_broken_one(scan_settings, tmp_path):  # noq
     })
     project, run = run_pipeline("about-poor", "load_sbom", uploads=uploads)
     assert run.status == RunStatus.SUCCESS, run.task_output
-    (package,) = _rows(DiscoveredPackage, project)
+    (package,) = rows_of(DiscoveredPackage, project)
     assert (package.name, package.version, package.purl) == ("project", "", "")
     assert package.declared_license_expression == "" and package.extra_data == {}
-    messages = sorted(row.description for row in _rows(ProjectMessage, project))
+    messages = sorted(row.description for row in rows_of(ProjectMessage, project))
     assert messages[0].startswith("broken.ABOUT: invalid .ABOUT YAML: ")
     assert messages[1:] == [
         "nameless.ABOUT: .ABOUT #1 (no name): no name and no purl",
@@ -110,10 +103,10 @@ def test_about_files_outside_the_codebase_are_not_read(scan_settings, tmp_path):
     uploads = _write(tmp_path / "upload", {"leaky.ABOUT": about})
     project, run = run_pipeline("about-leak", "load_sbom", uploads=uploads)
     assert run.status == RunStatus.SUCCESS, run.task_output
-    (package,) = _rows(DiscoveredPackage, project)
+    (package,) = rows_of(DiscoveredPackage, project)
     assert package.name == "leaky"
     assert package.extracted_license_statement == "" and package.notice_text == ""
-    messages = [row.description for row in _rows(ProjectMessage, project)]
+    messages = [row.description for row in rows_of(ProjectMessage, project)]
     assert messages == [
         f"leaky.ABOUT: license_file {climbing!r} is not read: it is outside the codebase",
         f"leaky.ABOUT: notice_file {zero!r} is not read: it is outside the codebase",

@@ -11,9 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
-from scanapp import db
 from scanapp.models import (
     CodebaseResource,
     DiscoveredDependency,
@@ -22,6 +20,7 @@ from scanapp.models import (
     RunStatus,
 )
 from scanapp.services import outputs
+from tests.factories import rows_of
 from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settings  # noqa: F401
 
 FORMATS = [
@@ -74,25 +73,20 @@ def made(scan_settings):  # noqa: F811
     return project
 
 
-def _rows(model, project):
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
-
-
 def packages(project) -> dict[str, tuple]:
     """Purl -> (declared license expression, md5, sha1, sha256, sha512) of every package."""
     return {
         row.purl: (row.declared_license_expression, *(getattr(row, key) for key in HASHES))
-        for row in _rows(DiscoveredPackage, project)
+        for row in rows_of(DiscoveredPackage, project)
     }
 
 
 def edges(project) -> set[tuple]:
     """(depending package purl or None, dependency purl, resolved package purl or None)."""
-    by_uid = {row.package_uid: row.purl for row in _rows(DiscoveredPackage, project)}
+    by_uid = {row.package_uid: row.purl for row in rows_of(DiscoveredPackage, project)}
     return {
         (by_uid.get(row.for_package_uid), row.purl, by_uid.get(row.resolved_to_package_uid))
-        for row in _rows(DiscoveredDependency, project)
+        for row in rows_of(DiscoveredDependency, project)
     }
 
 
@@ -104,15 +98,15 @@ def test_round_trip(request, source, output_format, version):
     loaded, run = run_pipeline(f"{source}-{output_format}-{version}", "load_sbom",
                                uploads=[written])
     assert run.status == RunStatus.SUCCESS, run.task_output
-    assert [row.description for row in _rows(ProjectMessage, loaded)] == []
+    assert [row.description for row in rows_of(ProjectMessage, loaded)] == []
     assert packages(loaded) == packages(project)
     expected = edges(project)
     assert edges(loaded) == expected
-    assert len(_rows(DiscoveredDependency, loaded)) == len(expected)
-    (document,) = _rows(CodebaseResource, loaded)
+    assert len(rows_of(DiscoveredDependency, loaded)) == len(expected)
+    (document,) = rows_of(CodebaseResource, loaded)
     assert document.status == "application-package"
     assert sorted(document.for_packages) == sorted(
-        row.package_uid for row in _rows(DiscoveredPackage, loaded)
+        row.package_uid for row in rows_of(DiscoveredPackage, loaded)
     )
 
 
@@ -141,7 +135,7 @@ def test_cyclonedx_keeps_scope_and_requirement(made, version):
     def details(project):
         return {
             (row.purl, row.scope, row.extracted_requirement, row.is_optional)
-            for row in _rows(DiscoveredDependency, project)
+            for row in rows_of(DiscoveredDependency, project)
             if not row.resolved_to_package_uid
         }
 

@@ -7,10 +7,10 @@ structures) that registers one installed program.
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
 from scanapp import db
 from scanapp.models import CodebaseResource, DiscoveredPackage, Project, RunStatus
+from tests.factories import rows_of
 from tests.pipelines_builtin.conftest import (
     run_pipeline,
     scan_settings,  # noqa: F401 - fixture
@@ -21,11 +21,6 @@ FOO = "pkg:windows-program/Foo%20Tool@2.1.0"
 FOO_FOLDER = "pkg:windows-program/Foo%20Tool@nv"
 PYTHON = "pkg:windows-program/Python@3.9"
 OPENJDK = "pkg:windows-program/OpenJDK@17.0.2"
-
-
-def _rows(model, project) -> list:
-    with db.session_scope() as session:
-        return session.exec(select(model).where(model.project_id == project.id)).all()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +40,8 @@ def layers(analyzed) -> list[dict[str, CodebaseResource]]:
     found = []
     for layer in extra["layers"]:
         folder = f"windows.tar-extract/{layer['layer_id'].partition(':')[2]}/"
-        found.append({row.path.removeprefix(folder): row for row in _rows(CodebaseResource, project)
+        found.append({row.path.removeprefix(folder): row
+                      for row in rows_of(CodebaseResource, project)
                       if row.path.startswith(folder)})
     return found
 
@@ -69,7 +65,7 @@ def test_layers_are_extracted_apart_and_tagged(analyzed, layers):
 
 def test_installed_program_from_the_registry_hive(analyzed, layers):
     project, _ = analyzed
-    packages = {row.purl: row for row in _rows(DiscoveredPackage, project)}
+    packages = {row.purl: row for row in rows_of(DiscoveredPackage, project)}
     assert set(packages) == {FOO, FOO_FOLDER, PYTHON, OPENJDK}
     foo = packages[FOO]
     assert foo.datasource_ids == ["win_reg_installed_programs_docker_software_delta"]
@@ -84,7 +80,7 @@ def test_installed_program_from_the_registry_hive(analyzed, layers):
 
 def test_known_software_and_program_files_folders(analyzed, layers):
     project, _ = analyzed
-    packages = {row.purl: row for row in _rows(DiscoveredPackage, project)}
+    packages = {row.purl: row for row in rows_of(DiscoveredPackage, project)}
     base, app = layers
     python = packages[PYTHON]
     assert python.declared_license_expression == "python"

@@ -6,12 +6,10 @@ layer); the base layer's ``Hives/Software_Delta`` registers one installed progra
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tarfile
 from pathlib import Path
 
-from tests.pipelines_extra.images import _add, _layer, _sha256, _write_tar
+from tests.pipelines_extra.images import _add, _layer, _sha256, write_docker_save
 from tests.pipelines_extra.registry_hive import build_hive
 
 FOO_TOOL = {
@@ -85,15 +83,4 @@ def windows_docker_save_tarball(target: Path, tag: str = "scanapp/windows-test:1
         "rootfs": {"type": "layers", "diff_ids": [_sha256(layer) for layer in layers]},
         "history": [{"created": "2024-01-01T00:00:00Z", "created_by": cmd} for _, cmd in LAYERS],
     }
-    config_bytes = json.dumps(config).encode()
-    image_id = hashlib.sha256(config_bytes).hexdigest()
-    files = {f"{image_id}.json": config_bytes}
-    names = []
-    for layer in layers:
-        name = f"{hashlib.sha256(layer).hexdigest()}/layer.tar"
-        files[name] = layer
-        names.append(name)
-    files["manifest.json"] = json.dumps(
-        [{"Config": f"{image_id}.json", "RepoTags": [tag], "Layers": names}]
-    ).encode()
-    return _write_tar(target, files)
+    return write_docker_save(target, layers, config, tag)
