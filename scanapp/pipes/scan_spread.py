@@ -23,7 +23,7 @@ from scanapp.pipes import scan_chunks
 from scanapp.pipes.scancode import FileScanner, ScanOptions, ScanStats, Writer, iter_to_scan
 
 #: Seconds between the run job's looks at the chunks others hold.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2
 
 
 class ChunkQueue(Protocol):
