@@ -4,8 +4,9 @@ A chunk row is the record; an RQ job only tells an idle worker that a chunk may 
 A chunk is claimed by one atomic update (pending -> running, with the claimer's worker name
 and job id), so whoever comes first scans it and a second claimer finds nothing to do. A
 chunk scans those of its files that have no status yet: scanning it again (after its worker
-died) scans only what was not written. The largest files come first, so that the last chunks
-are short and no worker waits long for another at the end.
+died) scans only what was not written. Chunks are of about equal cost, the costliest first
+(``batches_by_cost``), so that the last chunks are short and no worker waits long for another
+at the end.
 """
 
 from __future__ import annotations
@@ -43,16 +44,13 @@ def store_options(options) -> dict:
 
 
 def plan(
-    run_id: int, project_id: int, model: str, options, files: Iterable[tuple], size: int
+    run_id: int, project_id: int, model: str, options, batches: Iterable[list[int]]
 ) -> list[ScanChunk]:
-    """Replace the run's open chunks of this step by chunks of ``size`` of the ``files``.
+    """Replace the run's open chunks of this step by one chunk per batch of file ids.
 
-    ``files`` are the (id, size in bytes) of the files to scan; the largest go in the first
-    chunks. Chunks of an earlier execution of the same run (re-queued after its worker died)
-    that did not end are dropped first.
+    Chunks of an earlier execution of the same run (re-queued after its worker died) that
+    did not end are dropped first.
     """
-    ids = [resource_id for resource_id, _ in
-           sorted(files, key=lambda item: (-(item[1] or 0), item[0]))]
     stored = store_options(options)
     with session_scope() as session:
         session.execute(sa.delete(ScanChunk).where(
@@ -62,23 +60,43 @@ def plan(
             select(sa.func.count()).select_from(ScanChunk).where(
                 ScanChunk.run_id == run_id, ScanChunk.model == model)
         ).scalar_one()
-        chunks, batch = [], []
-        for resource_id in [*ids, None]:
-            if resource_id is not None:
-                batch.append(resource_id)
-            if batch and (len(batch) == size or resource_id is None):
-                seq += 1
-                chunks.append(ScanChunk(
-                    run_id=run_id, project_id=project_id, model=model, seq=seq,
-                    resource_ids=batch, files=len(batch), options=stored,
-                ))
-                batch = []
+        chunks = [
+            ScanChunk(run_id=run_id, project_id=project_id, model=model, seq=seq + number,
+                      resource_ids=list(batch), files=len(batch), options=stored)
+            for number, batch in enumerate(batches, start=1)
+        ]
         session.add_all(chunks)
         session.flush()
         for chunk in chunks:
             session.refresh(chunk)
             session.expunge(chunk)
     return chunks
+
+
+def batches_by_cost(files: Iterable[tuple[int, int]], size: int) -> list[list[int]]:
+    """Group (id, cost) files into batches of about equal cost, the costliest first.
+
+    There are as many batches as ``size`` files each would make, of at most ``size`` files;
+    a file costing more than a batch's share is a batch of its own, so the slowest files
+    start first and the last batches are short. Files of no cost (in the scan cache) come
+    last, ten times ``size`` to a batch.
+    """
+    ordered = sorted(files, key=lambda item: (-item[1], item[0]))
+    costly = [item for item in ordered if item[1] > 0]
+    free = [resource_id for resource_id, cost in ordered if cost <= 0]
+    share = sum(cost for _, cost in costly) / max(1, -(-len(costly) // size))
+    batches, batch, batch_cost = [], [], 0
+    for resource_id, cost in costly:
+        batch.append(resource_id)
+        batch_cost += cost
+        if len(batch) == size or batch_cost >= share:
+            batches.append(batch)
+            batch, batch_cost = [], 0
+    if batch:
+        batches.append(batch)
+    step = size * 10
+    batches.extend(free[start:start + step] for start in range(0, len(free), step))
+    return batches
 
 
 def claim(chunk_id: int, attempt: int, worker_name: str, job_id: str) -> ScanChunk | None:

@@ -19,8 +19,15 @@ from typing import Protocol
 
 from scanapp import lifecycle
 from scanapp.models import CodebaseResource, ScanChunk
-from scanapp.pipes import scan_chunks
-from scanapp.pipes.scancode import FileScanner, ScanOptions, ScanStats, Writer, iter_to_scan
+from scanapp.pipes import chunked, scan_cache, scan_chunks
+from scanapp.pipes.scancode import (
+    FLUSH_SIZE,
+    FileScanner,
+    ScanOptions,
+    ScanStats,
+    Writer,
+    iter_to_scan,
+)
 
 #: Seconds between the run job's looks at the chunks others hold.
 POLL_SECONDS = 0.2
@@ -95,8 +102,9 @@ def scan_spread(
 
     ``progress`` gets (done, total, cached) across every chunk.
     """
-    files = ((resource_id, size) for resource_id, _, size in iter_to_scan(project_id, options))
-    chunks = scan_chunks.plan(run_id, project_id, model, options, files, spread.chunk_size)
+    batches = scan_chunks.batches_by_cost(
+        estimated_costs(project_id, codebase, options), spread.chunk_size)
+    chunks = scan_chunks.plan(run_id, project_id, model, options, batches)
     for chunk in chunks:
         _announce(spread.queue, chunk, log)
     log(f"Scanning {sum(chunk.files for chunk in chunks)} files in {len(chunks)} chunks "
@@ -129,6 +137,27 @@ def scan_spread(
     report_totals()
     _log_workers(found, log)
     return merge_stats(found)
+
+
+def estimated_costs(project_id: int, codebase: Path, options: ScanOptions) -> list[tuple]:
+    """Return (id, cost) of the files to scan: their size, 0 when the scan cache has them.
+
+    Files are hashed and looked up as the scan will (in batches of one query each).
+    """
+    costs = []
+    for batch in chunked(iter_to_scan(project_id, options), FLUSH_SIZE):
+        keys = {}
+        for resource_id, path, size in batch:
+            if options.cache and (size or 0) <= options.max_file_size:
+                try:
+                    keys[resource_id] = options.cache_key(
+                        scan_cache.file_sha256(str(codebase / path)), Path(path).name)
+                except OSError:
+                    pass  # unreadable: the scan reports it
+        found = scan_cache.lookup(keys.values())
+        costs.extend((resource_id, 0 if keys.get(resource_id) in found else max(size or 0, 1))
+                     for resource_id, _, size in batch)
+    return costs
 
 
 def _raise_for_ended(found: list[ScanChunk], project_id: int, model: str) -> None:

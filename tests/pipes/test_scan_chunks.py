@@ -60,18 +60,20 @@ def spread(queue, **values):
                               heartbeat_ttl=2, **values)
 
 
-def test_the_plan_puts_the_largest_files_first(project):
+def test_the_plan_stores_one_chunk_per_batch(project):
     project, run, _ = project
-    files = [(1, 10), (2, 300), (3, None), (4, 300), (5, 20)]
-    chunks = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, files, 2)
+    chunks = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [[2, 4], [5, 1], [3]])
     assert [chunk.resource_ids for chunk in chunks] == [[2, 4], [5, 1], [3]]
-    assert [chunk.seq for chunk in chunks] == [1, 2, 3]
+    assert [(chunk.seq, chunk.files) for chunk in chunks] == [(1, 2), (2, 2), (3, 1)]
     assert chunks[0].options["scanners"] == ["info"] and "processes" not in chunks[0].options
+    again = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [[2]])  # a re-queued run
+    assert [chunk.seq for chunk in again] == [1]
+    assert len(scan_chunks.chunks_of(run.id)) == 1
 
 
 def test_a_chunk_is_claimed_once(project):
     project, run, _ = project
-    [chunk] = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [(1, 1)], 5)
+    [chunk] = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [[1]])
     assert scan_chunks.claim(chunk.id, 1, "a", "job-a").worker_name == "a"
     assert scan_chunks.claim(chunk.id, 1, "b", "job-b") is None
     assert scan_chunks.claim_next(run.id, "scan", "b", "job-b") is None
@@ -96,7 +98,7 @@ def test_the_run_scans_every_chunk_when_nobody_else_does(project):
 def test_a_chunk_of_a_dead_worker_is_queued_again_and_scanned(project):
     project, run, codebase = project
     queue = Announcements()
-    chunks = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [(1, 1)], 3)
+    chunks = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [[1]])
     # Another worker took the chunk, then died: no heartbeat for longer than the TTL.
     taken = scan_chunks.claim(chunks[0].id, 1, "dead-worker", "job-dead")
     with session_scope() as session:
@@ -141,4 +143,4 @@ def test_a_failed_chunk_fails_the_scan_with_a_message(project):
     assert statuses == ["failed", "done", "done"]
     with session_scope() as session:
         messages = session.scalars(sa.select(ProjectMessage.description)).all()
-    assert any("Scan chunk 1 (3 files) failed on worker broken" in text for text in messages)
+    assert any("Scan chunk 1 (2 files) failed on worker broken" in text for text in messages)

@@ -100,7 +100,7 @@ def test_a_scan_is_spread_over_two_workers_with_the_results_of_one(client, sprea
     run = get_run(uuid)
     assert run.status == "success", run.task_output
     chunks = scan_chunks.chunks_of(run.id)
-    assert len(chunks) == 6 and sum(chunk.files for chunk in chunks) == 23  # + the archive
+    assert len(chunks) >= 6 and sum(chunk.files for chunk in chunks) == 23  # + the archive
     assert {chunk.status for chunk in chunks} == {"done"}
     assert {chunk.worker_name for chunk in chunks} == {"worker-0", "worker-1"}
     assert run.progress["done"] == run.progress["total"] == 23
