@@ -82,7 +82,7 @@ class Settings:
     scan_file_timeout: int = 120
     scan_max_file_size: int = 100 * 1024**2
     scan_cache: bool = True
-    scan_chunk_size: int = 10
+    scan_chunk_size: int = 20
     worker_load_license_index: bool = True
     download_timeout: int = 60
     max_download_size: int = 10 * 1024**3
