@@ -70,14 +70,12 @@ def generate(resources: int, packages: int) -> None:
         connection.execute(
             sa.insert(DiscoveredDependency), _full(DiscoveredDependency, dependency_rows)
         )
-        batch = []
-        for n in range(resources):
-            row = _resource(project.id, n, package_rows[n % packages]["package_uid"])
-            batch.extend(_full(CodebaseResource, [row]))
-            if len(batch) == 5000:
-                connection.execute(sa.insert(CodebaseResource), batch)
-                batch = []
-        if batch:
+        defaults = _full(CodebaseResource, [{"project_id": project.id, "path": ""}])[0]
+        for start in range(0, resources, 5000):
+            batch = [
+                {**defaults, **_resource(project.id, n, package_rows[n % packages]["package_uid"])}
+                for n in range(start, min(start + 5000, resources))
+            ]
             connection.execute(sa.insert(CodebaseResource), batch)
 
 

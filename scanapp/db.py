@@ -77,6 +77,15 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
+def dialect_insert(session: Session, table: sa.Table):
+    """Return an INSERT of ``table`` with ``on_conflict_do_*`` for the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def alembic_config(url: str | None = None):
     """Return the Alembic configuration for the packaged migrations."""
     from alembic.config import Config  # alembic is imported when needed: 0.16 s at start

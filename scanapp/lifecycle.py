@@ -18,8 +18,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from scanapp.db import session_scope
-from scanapp.models import ProjectMessage, Run, RunStatus, utcnow
+from scanapp.db import dialect_insert, session_scope
+from scanapp.models import ProjectMessage, Run, RunStatus, StoredCounts, utcnow
 
 #: ``task_exitcode`` values (ScanCode.io's): stopped and stale runs have their own.
 SUCCESS_EXITCODE = 0
@@ -62,25 +62,31 @@ def unqueue(run_id: int) -> bool:
 
 
 def claim(run_id: int, worker_name: str = "") -> bool:
-    """Move a not_started or queued run to running; False when another process has it."""
+    """Move a not_started or queued run to running; False when another process has it.
+
+    The project's stored counts become stale in the same transaction (the run writes rows).
+    """
     now = utcnow()
-    return update_run(
-        run_id,
-        expected=(RunStatus.NOT_STARTED, RunStatus.QUEUED),
-        status=RunStatus.RUNNING,
-        task_start_date=now,
-        heartbeat=now,
-        worker_name=worker_name,
-    )
+    with session_scope() as session:
+        claimed = session.execute(
+            sa.update(Run)
+            .where(Run.id == run_id, Run.status.in_((RunStatus.NOT_STARTED, RunStatus.QUEUED)))
+            .values(status=RunStatus.RUNNING, task_start_date=now, heartbeat=now,
+                    worker_name=worker_name)
+        ).rowcount == 1
+        if claimed:
+            invalidate_counts(session, _project_of(session, run_id))
+    return claimed
 
 
 def end(run_id: int, exitcode: int, output: str) -> bool:
     """Store a running run's outcome (success when ``exitcode`` is 0, else failure).
 
-    False, and nothing stored, when the run is no longer running (stopped or stale meanwhile).
+    False, and nothing stored, when the run is no longer running (stopped or stale meanwhile):
+    the project's counts are then made stale, as they may miss what this process wrote since.
     """
     status = RunStatus.SUCCESS if exitcode == SUCCESS_EXITCODE else RunStatus.FAILURE
-    return update_run(
+    ended = update_run(
         run_id,
         expected=(RunStatus.RUNNING,),
         status=status,
@@ -89,6 +95,38 @@ def end(run_id: int, exitcode: int, output: str) -> bool:
         task_end_date=utcnow(),
         current_step="",
         heartbeat=utcnow(),
+    )
+    if not ended:
+        with session_scope() as session:
+            project_id = _project_of(session, run_id)
+            if project_id is not None:
+                invalidate_counts(session, project_id)
+    return ended
+
+
+def _project_of(session: Session, run_id: int) -> int | None:
+    return session.exec(select(Run.project_id).where(Run.id == run_id)).first()
+
+
+def invalidate_counts(session: Session, project_id: int, *, lists_only: bool = False) -> None:
+    """Mark the project's stored counts stale, in the caller's transaction.
+
+    Whatever writes a project's messages, resources, packages, dependencies or relations
+    while none of its runs is running calls it (a run's own writes are covered by
+    :func:`claim`); ``scanapp.services.counts`` then recomputes the counts when next read.
+    ``lists_only``: the write changed no count, only values the lists filter on.
+    """
+    table = StoredCounts.__table__
+    stale = {"generation": table.c.generation + 1, "list_counts": sa.null(),
+             "list_anchors": sa.null()}
+    if not lists_only:
+        stale["counts"] = sa.null()
+    statement = dialect_insert(session, table).values(
+        project_id=project_id, generation=1, counts=sa.null(), list_counts=sa.null(),
+        list_anchors=sa.null(),
+    )
+    session.execute(
+        statement.on_conflict_do_update(index_elements=[table.c.project_id], set_=stale)
     )
 
 
@@ -125,6 +163,7 @@ def mark_stale(run: Run, reason: str) -> bool:
             return False
         session.add(new_message(run.project_id, description, model=run.pipeline_name,
                                 details=details))
+        invalidate_counts(session, run.project_id)
     append_log(run.id, f"Run marked stale: {reason}")
     return True
 
@@ -247,3 +286,4 @@ def add_message(project_id: int, description: str, **values) -> None:
     """Store a project message in its own transaction (see :func:`new_message`)."""
     with session_scope() as session:
         session.add(new_message(project_id, description, **values))
+        invalidate_counts(session, project_id)

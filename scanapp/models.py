@@ -60,6 +60,19 @@ def _when(nullable: bool = True) -> Any:
     return Field(default_factory=utcnow, sa_column=column)
 
 
+#: Leading characters of a long text column kept in its index (a btree entry is limited in size).
+INDEXED_PREFIX = 200
+
+
+def indexed_prefix(column) -> Any:
+    """Return the leading characters of a text column, the expression its index holds.
+
+    A filter on such a column (``info={"indexed_prefix": True}``) also compares this
+    expression, so the database finds the rows in the index.
+    """
+    return sa.func.substr(column, sa.literal_column("1"), sa.literal_column(str(INDEXED_PREFIX)))
+
+
 def _project_fk() -> Any:
     return Field(
         sa_column=Column(
@@ -82,6 +95,30 @@ class Project(SQLModel, table=True):
     settings: dict = _json({})
     purl: str = Field(default="", max_length=2048)
     extra_data: dict = _json({})
+
+
+class StoredCounts(SQLModel, table=True):
+    """A project's counts and summaries as last computed (``scanapp.services.counts``).
+
+    ``counts`` is None when stale: a write outside a running run bumps ``generation`` and
+    clears it (``scanapp.lifecycle.invalidate_counts``); computed counts are stored only
+    when the generation they were computed at is still the current one. ``list_counts`` and
+    ``list_anchors`` keep what makes long lists fast (``scanapp.services.pages``), cleared
+    with the counts.
+    """
+
+    __tablename__ = "projectcounts"
+
+    project_id: int = Field(
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    generation: int = 0
+    counts: dict | None = _json()
+    list_counts: dict | None = _json()
+    list_anchors: dict | None = _json()
+    computed_date: datetime | None = _when()
 
 
 class InputSource(SQLModel, table=True):
@@ -127,7 +164,14 @@ class CodebaseResource(SQLModel, table=True):
     """A file, directory or symlink of a project's codebase."""
 
     __tablename__ = "codebaseresource"
-    __table_args__ = (sa.UniqueConstraint("project_id", "path", name="uq_resource_project_path"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "path", name="uq_resource_project_path"),
+        # The list filters, each in the list's order (path): a page is read from the index.
+        sa.Index("ix_resource_project_status", "project_id", "status", "path"),
+        sa.Index("ix_resource_project_type", "project_id", "type", "path"),
+        sa.Index("ix_resource_project_language", "project_id", "programming_language", "path"),
+        sa.Index("ix_resource_project_alert", "project_id", "compliance_alert", "path"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = _project_fk()
@@ -155,7 +199,9 @@ class CodebaseResource(SQLModel, table=True):
     is_key_file: bool = False
     status: str = Field(default="", max_length=50, index=True)
     tag: str = Field(default="", max_length=50)
-    detected_license_expression: str = _text()
+    detected_license_expression: str = Field(
+        default="", sa_column=Column(sa.Text, nullable=False, info={"indexed_prefix": True})
+    )
     detected_license_expression_spdx: str = _text()
     license_detections: list = _json([])
     license_clues: list = _json([])
@@ -171,6 +217,14 @@ class CodebaseResource(SQLModel, table=True):
     extra_data: dict = _json({})
 
 
+sa.Index(
+    "ix_resource_project_license",
+    CodebaseResource.project_id,
+    indexed_prefix(CodebaseResource.detected_license_expression),
+    CodebaseResource.path,
+)
+
+
 class DiscoveredPackage(SQLModel, table=True):
     """A package found in (or loaded into) a project."""
 
@@ -178,6 +232,8 @@ class DiscoveredPackage(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("project_id", "package_uid", name="uq_package_project_uid"),
         sa.Index("ix_package_project_purl", "project_id", "type", "name"),
+        sa.Index("ix_package_project_order", "project_id", "type", "namespace", "name",
+                 "version", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -243,6 +299,7 @@ class DiscoveredDependency(SQLModel, table=True):
     __tablename__ = "discovereddependency"
     __table_args__ = (
         sa.UniqueConstraint("project_id", "dependency_uid", name="uq_dependency_project_uid"),
+        sa.Index("ix_dependency_project_id", "project_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -274,6 +331,7 @@ class CodebaseRelation(SQLModel, table=True):
     """A mapping between a deployed (``to``) and a development (``from``) resource."""
 
     __tablename__ = "codebaserelation"
+    __table_args__ = (sa.Index("ix_relation_project_map_type", "project_id", "map_type"),)
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = _project_fk()
@@ -292,6 +350,7 @@ class ProjectMessage(SQLModel, table=True):
     """Something a run wants the user to know: info, warning or error."""
 
     __tablename__ = "projectmessage"
+    __table_args__ = (sa.Index("ix_message_project_order", "project_id", "created_date", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True)

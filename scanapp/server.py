@@ -4,10 +4,15 @@ gunicorn answers a request it cannot parse (a request line over ``limit_request_
 headers over their limits, a bad method) before the application sees it, with an HTML page
 written by ``gunicorn.util.write_error``; :func:`write_json_error` replaces that writer so
 every error a client gets is the API's JSON shape.
+
+The objects made at start (modules, the application) are frozen out of the garbage
+collector (``gc.freeze``): a full collection would walk them all, pausing a request for
+tens of milliseconds, and would write to pages the workers share with the master.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 
@@ -39,8 +44,10 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Return the WSGI application."""
-        return create_app()
+        """Return the WSGI application (in each worker), its objects frozen out of the GC."""
+        app = create_app()
+        gc.freeze()
+        return app
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -52,4 +59,5 @@ def serve(host: str, port: int, workers: int) -> None:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s [%(process)d] %(name)s %(levelname)s %(message)s")
     util.write_error = write_json_error
+    gc.freeze()  # before the workers are forked: they share these objects' pages
     Server({"bind": f"{host}:{port}", "workers": workers, "timeout": 300}).run()

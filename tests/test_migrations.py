@@ -9,9 +9,66 @@ import scanapp.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from scanapp import db
 
 
+# SQLite's reflection skips expression indexes (ix_resource_project_license): not compared there.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_migrated_schema_matches_the_models(settings):
     with db.get_engine().connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": False})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
+
+
+@pytest.fixture
+def at_0003(request, tmp_path, monkeypatch):
+    """Settings on a database migrated to 0003 only (before the stored counts), SQLite or not."""
+    from alembic import command
+
+    from scanapp.config import load_settings, set_settings
+
+    url = ""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_server")
+        from tests.conftest import _create_pg_database, _drop_pg_database
+
+        url = _create_pg_database()
+        request.addfinalizer(lambda: _drop_pg_database(url))
+    (tmp_path / "workdirs").mkdir()
+    monkeypatch.setenv("SCANAPP_WORKDIRS", str(tmp_path / "workdirs"))
+    monkeypatch.setenv("SCANAPP_DATABASE_URL", url)
+    set_settings(load_settings())
+    db.dispose_engines()
+    command.upgrade(db.alembic_config(), "0003")
+    yield
+    db.dispose_engines()
+    set_settings(None)
+
+
+@pytest.mark.parametrize("at_0003", ["sqlite", "postgresql"], indirect=True)
+def test_upgrade_from_0003_keeps_the_projects_and_counts_them(at_0003):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from scanapp.models import CodebaseResource, Project, StoredCounts
+    from scanapp.services import counts
+
+    project = Project(name="old", slug="old").model_dump(exclude={"id"})
+    with db.get_engine().begin() as connection:
+        project_id = connection.execute(
+            sa.insert(Project).values(project).returning(Project.id)).scalar_one()
+        connection.execute(sa.insert(CodebaseResource), [
+            CodebaseResource(project_id=project_id, path=f"f{n}", status="scanned")
+            .model_dump(exclude={"id"}) for n in range(3)])
+    db.migrate()
+    assert db.schema_is_current()
+    names = {index["name"] for index in sa.inspect(db.get_engine()).get_indexes("codebaseresource")}
+    assert {"ix_resource_project_status", "ix_resource_project_language"} <= names
+    with db.session_scope() as session:
+        assert session.get(StoredCounts, project_id) is None  # counted when first read
+        found = counts.current_counts(session, project_id)
+    assert found["resource_count"] == 3 and found["codebase_resources_summary"] == {"scanned": 3}
+    with db.session_scope() as session:
+        assert session.get(StoredCounts, project_id).counts == found
+    db.dispose_engines()
+    command.downgrade(db.alembic_config(), "0003")
+    assert "projectcounts" not in sa.inspect(db.get_engine()).get_table_names()

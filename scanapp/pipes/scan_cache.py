@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp import toolkit_version
-from scanapp.db import session_scope
+from scanapp.db import dialect_insert, session_scope
 from scanapp.models import ScanCacheCounter, ScanCacheEntry, utcnow
 
 #: Bump when what ``scan_file`` stores for the same scanners changes.
@@ -72,15 +72,14 @@ def record(stored: dict[str, dict], hits: dict[str, int], misses: int = 0) -> No
     now = utcnow()
     with session_scope() as session:
         if misses:
-            dialect = session.get_bind().dialect.name
-            session.execute(_add_to_counter(dialect), {"name": "misses", "value": misses})
+            session.execute(_add_to_counter(session), {"name": "misses", "value": misses})
         if stored:
             rows = [
                 {"key": key, "values": values, "size": len(json.dumps(values)),
                  "created_date": now, "last_used_date": now, "hits": 0}
                 for key, values in stored.items()
             ]
-            session.execute(_insert_ignoring_duplicates(session.get_bind().dialect.name), rows)
+            session.execute(_insert_ignoring_duplicates(session), rows)
         if hits:
             statement = (
                 sa.update(ScanCacheEntry.__table__)
@@ -93,23 +92,16 @@ def record(stored: dict[str, dict], hits: dict[str, int], misses: int = 0) -> No
             )
 
 
-def _insert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def _add_to_counter(dialect: str):
+def _add_to_counter(session):
     """Return an upsert adding ``value`` to the counter ``name``."""
-    statement = _insert(dialect)(ScanCacheCounter)
+    statement = dialect_insert(session, ScanCacheCounter.__table__)
     return statement.on_conflict_do_update(
         index_elements=["name"],
         set_={"value": ScanCacheCounter.__table__.c.value + statement.excluded.value},
     )
 
 
-def _insert_ignoring_duplicates(dialect: str):
+def _insert_ignoring_duplicates(session):
     """Return an INSERT that skips keys already stored (by another project or worker)."""
-    return _insert(dialect)(ScanCacheEntry).on_conflict_do_nothing(index_elements=["key"])
+    return dialect_insert(session, ScanCacheEntry.__table__).on_conflict_do_nothing(
+        index_elements=["key"])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from scanapp import lifecycle
+from scanapp.db import session_scope
 from scanapp.models import CodebaseResource, ScanChunk
 from scanapp.pipes import chunked, scan_cache, scan_chunks
 from scanapp.pipes.scancode import (
@@ -231,8 +232,15 @@ def execute_chunk(
         with FileScanner(codebase, options) as scanner:
             stats = scan_chunk(chunk, scanner, heartbeat_interval)
     except scan_chunks.ChunkLost:
-        return "lost"
+        return _lost(chunk)
     except Exception as error:
         scan_chunks.fail(chunk, f"{type(error).__name__}: {error}")
         raise
-    return "done" if scan_chunks.finish(chunk, dataclasses.asdict(stats)) else "lost"
+    return "done" if scan_chunks.finish(chunk, dataclasses.asdict(stats)) else _lost(chunk)
+
+
+def _lost(chunk: ScanChunk) -> str:
+    """Make the project's stored counts stale: this job may have written after its run ended."""
+    with session_scope() as session:
+        lifecycle.invalidate_counts(session, chunk.project_id)
+    return "lost"

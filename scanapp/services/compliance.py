@@ -38,22 +38,26 @@ def update_alerts(project_id: int) -> str | None:
     with session_scope() as session:
         project = session.get(Project, project_id)
         policies = project_policies(project)
-        for model, column in ALERT_SOURCES:
-            _update_model(session, project_id, model, column, policies)
+        changed = [_update_model(session, project_id, model, column, policies)
+                   for model, column in ALERT_SOURCES]
+        if any(changed):  # the lists filter on the alerts: their stored counts go
+            lifecycle.invalidate_counts(session, project_id, lists_only=True)
         _store_summary_alerts(session, project, policies)
         fingerprint = policies.fingerprint if policies else None
         _store_fingerprint(session, project, fingerprint)
     return fingerprint
 
 
-def _update_model(session: Session, project_id: int, model, column, policies) -> None:
+def _update_model(session: Session, project_id: int, model, column, policies) -> int:
+    """Store the alert of each row of ``model``; return how many rows changed."""
+    changed = 0
     expressions = session.exec(select(column).where(model.project_id == project_id).distinct())
     by_alert: dict[str, list[str]] = {}
     for expression in expressions.all():
         by_alert.setdefault(license_alert(policies, expression), []).append(expression)
     for alert, values in by_alert.items():
         for start in range(0, len(values), _CHUNK):
-            session.execute(
+            changed += session.execute(
                 sa.update(model)
                 .where(
                     model.project_id == project_id,
@@ -62,7 +66,8 @@ def _update_model(session: Session, project_id: int, model, column, policies) ->
                 )
                 .values(compliance_alert=alert)
                 .execution_options(synchronize_session=False)
-            )
+            ).rowcount
+    return changed
 
 
 def _store_summary_alerts(session: Session, project: Project, policies) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
-from scanapp.models import Project
+from scanapp.models import INDEXED_PREFIX, Project, indexed_prefix
 
 
 def filter_projects(statement, filters: dict):
@@ -95,10 +95,16 @@ def filterable_columns(model) -> dict[str, sa.Column]:
 
 
 def filter_by_columns(statement, model, filters: dict):
-    """Keep the rows whose column equals each value of ``filters`` (already typed)."""
+    """Keep the rows whose column equals each value of ``filters`` (already typed).
+
+    A text column indexed by its first characters is compared on those too (the index's).
+    """
     columns = filterable_columns(model)
     for name, value in filters.items():
-        statement = statement.where(columns[name] == value)
+        column = columns[name]
+        if column.info.get("indexed_prefix") and isinstance(value, str):
+            statement = statement.where(indexed_prefix(column) == value[:INDEXED_PREFIX])
+        statement = statement.where(column == value)
     return statement
 
 
@@ -122,14 +128,41 @@ class Page:
         return self.number > 1
 
 
-def page_of(session: Session, statement, number: int, size: int, transform=None) -> Page:
-    """Run ``statement`` for page ``number`` (from 1); a page past the end is NotFoundError."""
+#: Rows skipped from which a page is found by its keys first (see :func:`page_of`).
+KEYED_OFFSET = 1000
+
+
+def count_of(session: Session, statement) -> int:
+    """Return how many rows ``statement`` selects."""
+    return session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
+
+
+def page_of(
+    session: Session, statement, number: int, size: int, transform=None,
+    count: int | None = None, keys: tuple = (), seek=None,
+) -> Page:
+    """Run ``statement`` for page ``number`` (from 1); a page past the end is NotFoundError.
+
+    ``count`` is the number of rows ``statement`` selects when known (else it is counted).
+    ``keys``, columns that tell its rows apart and that it is ordered by: a page far down
+    is found on them alone first (read from an index), then its rows are read.
+    ``seek(statement, offset, count)`` may start the statement further down, returning it
+    with the rows left to skip (``scanapp.services.pages.list_seek``).
+    """
     if number < 1:
         raise NotFoundError("Invalid page.")
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    count = session.exec(counted).one()
+    if count is None:
+        count = count_of(session, statement)
     if number > 1 and (number - 1) * size >= count:
         raise NotFoundError("Invalid page.")
-    rows = session.exec(statement.offset((number - 1) * size).limit(size)).all()
+    offset = (number - 1) * size
+    if seek is not None:
+        statement, offset = seek(statement, offset, count)
+    if keys and offset >= KEYED_OFFSET:
+        found = statement.with_only_columns(*keys).offset(offset).limit(size).subquery()
+        on = [column == key for column, key in zip(keys, found.c, strict=True)]
+        rows = session.exec(statement.join(found, sa.and_(*on))).all()
+    else:
+        rows = session.exec(statement.offset(offset).limit(size)).all()
     items = [transform(row) for row in rows] if transform else list(rows)
     return Page(number, size, count, items)

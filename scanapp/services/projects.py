@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, InvalidInputError, RunNotAllowedError
+from scanapp.lifecycle import invalidate_counts
 from scanapp.models import (
     CodebaseRelation,
     CodebaseResource,
@@ -20,6 +21,7 @@ from scanapp.models import (
     ProjectMessage,
     Run,
     RunStatus,
+    StoredCounts,
     WebhookDelivery,
     WebhookSubscription,
     new_uuid,
@@ -218,6 +220,7 @@ def delete_project(uuid: str) -> None:
         _ensure_not_running(session, project, "delete")
         slug = project.slug
         _delete_rows(session, project.id, inputs=True, webhooks=True)
+        session.execute(sa.delete(StoredCounts).where(StoredCounts.project_id == project.id))
         session.delete(project)
     workdir_for(slug).remove()
 
@@ -283,6 +286,7 @@ def reset_project(
         project = get_project(session, uuid)
         _ensure_not_running(session, project, "reset")
         _delete_rows(session, project.id, inputs=not keep_input, webhooks=not keep_webhook)
+        invalidate_counts(session, project.id)
         project.extra_data = {}
         session.add(project)
         for spec in specs:

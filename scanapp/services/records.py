@@ -22,11 +22,13 @@ from scanapp.models import (
 )
 from scanapp.queries import relation_values, relations_query
 from scanapp.schemas.fields import View
-from scanapp.services.listing import Page, filter_by_columns, page_of
+from scanapp.services.counts import LIST_COUNTS, stored_counts
+from scanapp.services.listing import Page, count_of, filter_by_columns, page_of
 from scanapp.services.lookup import get_project
+from scanapp.services.pages import list_count, list_name, list_seek
 from scanapp.workdir import resolve_inside, workdir_for
 
-#: List name -> (model, order of the rows).
+#: List name -> (model, order of the rows: columns that tell the project's rows apart).
 LISTS = {
     "resources": (CodebaseResource, (CodebaseResource.path,)),
     "packages": (
@@ -48,7 +50,19 @@ def list_records(project_uuid: str, name: str, filters: dict, page: int = 1) -> 
         project = get_project(session, project_uuid)
         statement = select(model).where(model.project_id == project.id)
         statement = filter_by_columns(statement, model, filters).order_by(*order)
-        return page_of(session, statement, page, get_settings().page_size)
+        kept = list_name(name, filters)
+        if filters:
+            count = list_count(session, project.id, kept, lambda: count_of(session, statement))
+        else:
+            count = _stored_total(session, project.id, model)
+        return page_of(session, statement, page, get_settings().page_size, count=count,
+                       keys=order, seek=list_seek(session, project.id, kept, order))
+
+
+def _stored_total(session, project_id: int, model) -> int | None:
+    """Return how many rows of ``model`` the project has, from its stored counts if current."""
+    counts = stored_counts(session, project_id)
+    return counts[LIST_COUNTS[model]] if counts is not None else None
 
 
 def list_relations(project_uuid: str, filters: dict, page: int = 1) -> Page:

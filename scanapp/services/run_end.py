@@ -1,4 +1,4 @@
-"""What follows the end of a run, in order: compliance alerts, webhooks, then the next run.
+"""What follows the end of a run, in order: alerts, stored counts, webhooks, the next run.
 
 :func:`finish_run` is the only place where that sequence is written. It is called by
 whoever ended the run: the RQ job, the in-process ``scanapp run``, a stop request and
@@ -13,15 +13,19 @@ from scanapp import lifecycle
 from scanapp.db import session_scope
 from scanapp.models import Run, RunStatus
 from scanapp.services.compliance import update_alerts_after_run
+from scanapp.services.counts import refresh_counts_after_run
 from scanapp.services.queueing import start_next_run
 from scanapp.services.webhook_delivery import fire_webhooks
 
-#: Called with the run id once a run ended, in this order (webhooks see the new alerts).
-AFTER_RUN: tuple[Callable[[int], None], ...] = (update_alerts_after_run, fire_webhooks)
+#: Called with the run id once a run ended, in this order (webhooks see the new alerts and
+#: the stored counts).
+AFTER_RUN: tuple[Callable[[int], None], ...] = (
+    update_alerts_after_run, refresh_counts_after_run, fire_webhooks
+)
 
 
 def finish_run(run_id: int, *, start_next: bool = True) -> None:
-    """Recompute alerts, fire webhooks, then queue the project's next run after a success.
+    """Recompute alerts, store counts, fire webhooks, then queue the next run after a success.
 
     A failing step is recorded as a project message and the others still run.
     ``start_next=False`` leaves the next run to the caller (the in-process ``scanapp run``).

@@ -16,9 +16,10 @@ from scanapp.models import Project, Run, RunStatus, WebhookSubscription
 from scanapp.netguard import AddressRefusedError, checked_address
 from scanapp.schemas.fields import using_base_url
 from scanapp.schemas.projects import ProjectCounts, ProjectDetailSchema, RunSchema, run_view
+from scanapp.services.counts import current_counts
 from scanapp.services.lookup import get_project
 from scanapp.services.outputs import results_document
-from scanapp.services.views import project_counts, project_view
+from scanapp.services.views import project_view
 
 FLAGS = ("trigger_on_each_run", "include_summary", "include_results", "is_active")
 MAX_URL_LENGTH = 1024
@@ -117,7 +118,7 @@ def build_payload(session: Session, run: Run, *, summary: bool, results: bool) -
 
 def project_summary(session: Session, project: Project) -> dict:
     """Return the project's counts and the per-kind summaries of its detail."""
-    return ProjectCounts().dump(project_counts(session, project.id))
+    return ProjectCounts().dump(current_counts(session, project.id))
 
 
 def project_results(project: Project) -> dict:
