@@ -18,11 +18,11 @@ the license index inherited by forked workers are counted once; Linux only).
 
 ``--workers N`` also times the scan queued to running ``scanapp worker`` processes (each with
 ``SCANAPP_PROCESSES`` = ``--processes``, the license index loaded at start as a server's are,
-one fresh SQLite work directory and Redis queue): N of them against 1, from the
-``create-project --execute --async`` command to the run's end; with ``--rescan``, a second scan
+one fresh SQLite work directory and Redis queue): N of them against 1, from the upload to the
+run's end; with ``--rescan``, a second scan
 of the input on the N workers too, with ``--after`` a scan after OTHER_INPUT on them. The
 workers' scans are submitted as a client would, through ``scanapp serve`` (``POST
-/api/projects/`` with the upload, then ``GET /api/runs/{uuid}/`` until the run ends).
+/api/projects/`` with the upload; the run's end is read from the database).
 ``--only-scanapp`` leaves the scancode CLI out, ``--only-workers`` every measure but the
 workers', ``--only NAME,...`` every measure not named (names as printed: ``scancode``,
 ``scanapp``, ``rescan``, ``after``, ``workers1``, ``workersN``, ``rescan-wN``, ``after-wN``).
@@ -313,8 +313,9 @@ class WorkerPool:
             )
         response.raise_for_status()
         run_url = f"{self.base}/api/runs/{response.json()['runs'][0]['uuid']}/"
-        while (status := requests.get(run_url, timeout=60).json()["status"]) not in (
-                "success", "failure", "stale", "stopped"):
+        # The database is polled (10 times a second) rather than the API: requests at that
+        # rate would take a share of the cores the workers scan with.
+        while (status := self._status(name)) not in ("success", "failure", "stale", "stopped"):
             time.sleep(0.1)
         sampler.stop()
         if measure is not None:
@@ -334,6 +335,11 @@ class WorkerPool:
 
         with sqlite3.connect(self.database, timeout=30) as connection:
             return connection.execute(sql, (name,)).fetchone()
+
+    def _status(self, name: str) -> str:
+        row = self._query("SELECT run.status FROM run JOIN project ON project.id = "
+                          "run.project_id WHERE project.name = ?", name)
+        return row[0] if row else ""
 
     def _files(self, name: str) -> int:
         return self._query("SELECT count(*) FROM codebaseresource JOIN project ON project.id "
