@@ -147,15 +147,9 @@ def estimated_costs(project_id: int, codebase: Path, options: ScanOptions) -> li
     """
     costs = []
     for batch in chunked(iter_to_scan(project_id, options), FLUSH_SIZE):
-        keys = {}
-        for resource_id, path, size in batch:
-            if options.cache and (size or 0) <= options.max_file_size:
-                try:
-                    keys[resource_id] = options.cache_key(
-                        scan_cache.file_sha256(str(codebase / path)), Path(path).name)
-                except OSError:
-                    pass  # unreadable: the scan reports it
-        found = scan_cache.lookup(keys.values())
+        keys = {resource_id: options.file_key(str(codebase / path), path)
+                for resource_id, path, size in batch if (size or 0) <= options.max_file_size}
+        found = scan_cache.lookup(key for key in keys.values() if key)
         costs.extend((resource_id, 0 if keys.get(resource_id) in found else max(size or 0, 1))
                      for resource_id, _, size in batch)
     return costs

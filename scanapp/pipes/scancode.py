@@ -69,6 +69,18 @@ class ScanOptions:
         """Return the scan cache key of a file with this content and name."""
         return scan_cache.cache_key(sha256, name, self.scanners, CACHE_LIMITS)
 
+    def file_key(self, location: str, path: str) -> str:
+        """Return the cache key of the file at ``location``; "" with the cache off or unreadable.
+
+        An unreadable file is left to the scan, which reports it.
+        """
+        if not self.cache:
+            return ""
+        try:
+            return self.cache_key(scan_cache.file_sha256(location), Path(path).name)
+        except OSError:
+            return ""
+
 
 @dataclass
 class ScanStats:
@@ -382,13 +394,7 @@ def _from_cache(
             _too_large(writer, resource_id, path, size, options)
             continue
         location = str(codebase / path)
-        key = ""
-        if options.cache:
-            try:
-                key = options.cache_key(scan_cache.file_sha256(location), Path(path).name)
-            except OSError:
-                key = ""  # unreadable here: the scan reports it
-        to_scan.append((resource_id, path, location, key))
+        to_scan.append((resource_id, path, location, options.file_key(location, path)))
     found = scan_cache.lookup(key for *_, key in to_scan if key)
     for resource_id, path, location, key in to_scan:
         if key in found:
