@@ -19,13 +19,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime) -> datetime:
+    """Return ``value`` with its offset (SQLite gives naive values: they are UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def age_seconds(value: datetime | None) -> float | None:
+    """Return how many seconds ago ``value`` was, None for None."""
+    return None if value is None else (utcnow() - aware(value)).total_seconds()
+
+
 def iso(value: datetime | None) -> str | None:
     """Return ISO 8601 with an explicit offset (naive values are UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat()
+    return None if value is None else aware(value).isoformat()
 
 
 def row_dict(row, exclude: tuple[str, ...] = ("id", "project_id")) -> dict:

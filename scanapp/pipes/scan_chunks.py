@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from datetime import UTC
 
 import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp.db import session_scope
-from scanapp.models import ScanChunk, utcnow
+from scanapp.models import ScanChunk, age_seconds, utcnow
 
 PENDING, RUNNING, DONE, FAILED, CANCELED = "pending", "running", "done", "failed", "canceled"
 #: The statuses of a chunk that will still change.
@@ -211,12 +210,11 @@ def release_lost(
     A chunk is lost when its heartbeat is older than ``ttl`` seconds, or older than
     ``grace`` seconds while ``gone(worker_name)`` says its worker is no longer registered.
     """
-    now = utcnow()
     released = []
     for chunk in chunks_of(run_id, model):
         if chunk.status != RUNNING:
             continue
-        age = (now - _aware(chunk.heartbeat or chunk.start_date or now)).total_seconds()
+        age = age_seconds(chunk.heartbeat or chunk.start_date) or 0.0
         if age <= grace or (age <= ttl and not gone(chunk.worker_name)):
             continue
         with session_scope() as session:
@@ -227,10 +225,6 @@ def release_lost(
             if moved == 1:
                 released.append(_detached(session, chunk.id))
     return released
-
-
-def _aware(when):
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def cancel(run_id: int) -> list[ScanChunk]:

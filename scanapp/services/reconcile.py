@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from redis import Redis
 from sqlmodel import select
@@ -20,7 +19,7 @@ from sqlmodel import select
 from scanapp import lifecycle, queue
 from scanapp.config import get_settings
 from scanapp.db import session_scope
-from scanapp.models import Run, RunStatus, utcnow
+from scanapp.models import Run, RunStatus, age_seconds
 from scanapp.services.run_end import finish_run
 from scanapp.services.scan_chunks import cancel_chunks
 
@@ -63,14 +62,6 @@ def _runs(status: str) -> list[Run]:
         return list(session.exec(select(Run).where(Run.status == status).order_by(Run.id)).all())
 
 
-def _age(when: datetime | None) -> float | None:
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return (utcnow() - when).total_seconds()
-
-
 def stale_reason(run: Run, connection: Redis) -> str:
     """Return why a running run is lost, or "" while it looks alive."""
     settings = get_settings()
@@ -81,7 +72,7 @@ def stale_reason(run: Run, connection: Redis) -> str:
             detail = queue.job_error(job)
             suffix = f": {detail}" if detail else ""
             return f"Its RQ job ended ({status}) without the run recording an outcome{suffix}."
-    age = _age(run.heartbeat or run.task_start_date)
+    age = age_seconds(run.heartbeat or run.task_start_date)
     if age is None:
         return "It has no heartbeat and no start date."
     worker = run.worker_name
