@@ -65,6 +65,15 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
+def forget_engines() -> None:
+    """Drop the engines inherited through a fork without closing their connections.
+
+    The connections belong to the parent process; this one opens its own when it needs them.
+    """
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose(close=False)
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """Open a session that commits on success and rolls back on error."""

@@ -447,8 +447,30 @@ class ScanCacheEntry(SQLModel, table=True):
     hits: int = 0
 
 
+class MatchCacheEntry(SQLModel, table=True):
+    """The toolkit's rule ranking of one query run's tokens (see ``scanapp.pipes.match_cache``).
+
+    ``key`` is the SHA-256 of the license index's fingerprint, the ranking's parameters and
+    the run's sorted matchable token ids; ``candidates`` hold rule ids, scores and token ids.
+    """
+
+    __tablename__ = "matchcacheentry"
+
+    key: str = Field(primary_key=True, max_length=64)
+    candidates: list = _json([])
+    created_date: datetime = _when(nullable=False)
+    last_used_date: datetime = Field(
+        default_factory=utcnow,
+        sa_column=Column(sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+
+
 class ScanCacheCounter(SQLModel, table=True):
-    """A running count of the scan cache (``misses``: files looked up and not found)."""
+    """A running count of the scan caches.
+
+    ``misses``: files looked up and not found; ``match_hits`` and ``match_misses``: query runs
+    whose license rule ranking came from the match cache, or not.
+    """
 
     __tablename__ = "scancachecounter"
 

@@ -27,6 +27,9 @@ def cache() -> None:
 def stats(as_json: bool) -> None:
     """Print the cache's entries, the size of their values in bytes, its hits and misses.
 
+    The match_ figures are the license-match cache's, in query runs: entries stored, runs
+    whose license rule ranking came from it (hits) and runs ranked anew (misses).
+
     Example: scanapp cache stats --json
     """
     from scanapp.services.scan_cache import cache_stats  # see scanapp.cli
@@ -46,10 +49,12 @@ def stats(as_json: bool) -> None:
 def clear(older_than: int | None) -> None:
     """Delete the cache's entries (those not used for DAYS days with --older-than).
 
+    The license-match cache's entries are deleted with them.
+
     Example: scanapp cache clear --older-than 30
     """
     from scanapp.services.scan_cache import clear_cache  # see scanapp.cli
 
     migrate()
-    removed = clear_cache(older_than)
-    click.echo(f"Removed {removed} scan cache entries.")
+    files, matches = clear_cache(older_than)
+    click.echo(f"Removed {files} scan cache entries and {matches} license-match entries.")

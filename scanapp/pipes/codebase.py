@@ -247,4 +247,7 @@ def scan_files(
         )
     context.log(f"Scanned {stats.scanned} files ({stats.cached} from the scan cache): "
                 f"{stats.statuses}")
+    if stats.license_runs:
+        context.log(f"License rule rankings: {stats.license_runs_cached} of "
+                    f"{stats.license_runs} query runs from the match cache")
     return stats

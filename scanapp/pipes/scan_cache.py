@@ -71,8 +71,7 @@ def record(stored: dict[str, dict], hits: dict[str, int], misses: int = 0) -> No
     """Store new entries (a key already there is left alone), count the hits and misses."""
     now = utcnow()
     with session_scope() as session:
-        if misses:
-            session.execute(_add_to_counter(session), {"name": "misses", "value": misses})
+        add_to_counters(session, {"misses": misses})
         if stored:
             rows = [
                 {"key": key, "values": values, "size": len(json.dumps(values)),
@@ -92,13 +91,16 @@ def record(stored: dict[str, dict], hits: dict[str, int], misses: int = 0) -> No
             )
 
 
-def _add_to_counter(session):
-    """Return an upsert adding ``value`` to the counter ``name``."""
-    statement = dialect_insert(session, ScanCacheCounter.__table__)
-    return statement.on_conflict_do_update(
-        index_elements=["name"],
-        set_={"value": ScanCacheCounter.__table__.c.value + statement.excluded.value},
+def add_to_counters(session, counts: dict[str, int]) -> None:
+    """Add each count to its ``scancachecounter`` row (created at its first count)."""
+    table = ScanCacheCounter.__table__
+    statement = dialect_insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["name"], set_={"value": table.c.value + statement.excluded.value}
     )
+    rows = [{"name": name, "value": value} for name, value in counts.items() if value]
+    if rows:
+        session.execute(statement, rows)
 
 
 def _insert_ignoring_duplicates(session):

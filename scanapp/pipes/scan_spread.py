@@ -30,6 +30,9 @@ from scanapp.pipes.scancode import (
     iter_to_scan,
 )
 
+#: The counts of ``ScanStats`` summed over the chunks.
+COUNTERS = tuple(item.name for item in dataclasses.fields(ScanStats) if item.type == "int")
+
 #: Seconds between the run job's looks at the chunks others hold.
 POLL_SECONDS = 0.2
 
@@ -197,10 +200,8 @@ def merge_stats(found: list[ScanChunk]) -> ScanStats:
     total = ScanStats()
     for chunk in found:
         stats = chunk.stats or {}
-        total.scanned += stats.get("scanned", 0)
-        total.errors += stats.get("errors", 0)
-        total.too_large += stats.get("too_large", 0)
-        total.cached += stats.get("cached", 0)
+        for counter in COUNTERS:
+            setattr(total, counter, getattr(total, counter) + stats.get(counter, 0))
         for status, count in (stats.get("statuses") or {}).items():
             total.statuses[status] = total.statuses.get(status, 0) + count
     return total

@@ -6,7 +6,9 @@ streams tasks from the database (a bounded window in flight), batches the row up
 and the error messages, and reports progress as files finish. With the scan cache on
 (``SCANAPP_SCAN_CACHE``), the parent hashes each file first and writes the values cached
 under its key (``scanapp.pipes.scan_cache``) without scanning it; what it scans without
-errors is cached.
+errors is cached. Below it, the license-match cache (``scanapp.pipes.match_cache``) gives
+each scan process the rule rankings of query runs seen before, in changed files too; the
+parent stores the new ones.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanapp.db import session_scope
+from scanapp.db import forget_engines, session_scope
 from scanapp.lifecycle import new_message
 from scanapp.models import ProjectMessage
-from scanapp.pipes import chunked, resources, scan_cache
+from scanapp.pipes import chunked, match_cache, resources, scan_cache
 from scanapp.statuses import ResourceStatus
 
 #: Scanner groups a pipeline may select, in the order they run on a file.
@@ -91,6 +93,9 @@ class ScanStats:
     too_large: int = 0
     #: Files whose values came from the scan cache.
     cached: int = 0
+    #: Query runs whose license rule ranking was computed, and taken from the match cache.
+    license_runs: int = 0
+    license_runs_cached: int = 0
     statuses: dict = field(default_factory=dict)
 
 
@@ -101,10 +106,13 @@ def load_license_index() -> None:
     get_index()
 
 
-def _init_worker(scanners: tuple[str, ...]) -> None:
+def _init_worker(scanners: tuple[str, ...], cache: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if "licenses" in scanners:
         load_license_index()
+        if cache:
+            forget_engines()  # the parent's pooled connections are not this process's
+            match_cache.install()
 
 
 def _info(location: str) -> dict:
@@ -190,8 +198,9 @@ def scan_file(location: str, scanners: tuple[str, ...], timeout: float) -> tuple
 
 
 def _task(resource_id: int, location: str, scanners: tuple[str, ...], timeout: float) -> tuple:
+    match_cache.take()  # what an earlier, failed task ranked is not sent
     values, errors = scan_file(location, scanners, timeout)
-    return resource_id, values, errors
+    return resource_id, values, errors, match_cache.take()
 
 
 def result_status(values: dict, errors: list[str], keep_status: bool = False) -> str:
@@ -218,24 +227,27 @@ class _Window:
             (resource_id, location, scanners, timeout),
             callback=self.results.put,
             error_callback=lambda error, rid=resource_id: self.results.put(
-                (rid, {}, [repr(error)])
+                (rid, {}, [repr(error)], None)
             ),
         )
 
-    def next_results(self) -> Iterator[tuple[int, str, dict, list[str]]]:
-        """Yield finished results; tasks lost to a dead worker come back as errors."""
+    def next_results(self) -> Iterator[tuple]:
+        """Yield (id, path, values, errors, ranked) of finished tasks; lost ones as errors.
+
+        ``ranked`` is what the task's license-match cache took (``match_cache.Taken``) or None.
+        """
         try:
-            resource_id, values, errors = self.results.get(timeout=5)
+            resource_id, values, errors, ranked = self.results.get(timeout=5)
         except queue.Empty:
             now = time.monotonic()
             for resource_id, (path, started) in list(self.in_flight.items()):
                 if now - started > self.overdue_after:
                     del self.in_flight[resource_id]
-                    yield resource_id, path, {}, ["scan worker died or hung"]
+                    yield resource_id, path, {}, ["scan worker died or hung"], None
             return
         if resource_id in self.in_flight:
             path, _ = self.in_flight.pop(resource_id)
-            yield resource_id, path, values, errors
+            yield resource_id, path, values, errors, ranked
 
 
 class Writer:
@@ -248,6 +260,7 @@ class Writer:
         self.cache_stored: dict[str, dict] = {}
         self.cache_hits: dict[str, int] = {}
         self.cache_misses = 0
+        self.ranked = match_cache.Taken()
         self.done = 0
         self.flushed_at = time.monotonic()
         self.stats = ScanStats()
@@ -273,6 +286,12 @@ class Writer:
         if len(self.rows) >= FLUSH_SIZE or time.monotonic() - self.flushed_at > FLUSH_SECONDS:
             self.flush()
 
+    def add_ranked(self, ranked: match_cache.Taken) -> None:
+        """Keep a scan process's new license rankings and counts for the next flush."""
+        self.ranked.add(ranked)
+        self.stats.license_runs += len(ranked.hits) + ranked.misses
+        self.stats.license_runs_cached += len(ranked.hits)
+
     def add_cached(self, resource_id: int, path: str, key: str, values: dict, status: str) -> None:
         """Write a cache hit as its scan would have been written."""
         self.stats.cached += 1
@@ -287,6 +306,9 @@ class Writer:
                 session.add_all(self.messages)
         if self.cache_stored or self.cache_hits or self.cache_misses:
             scan_cache.record(self.cache_stored, self.cache_hits, self.cache_misses)
+        if self.ranked:
+            match_cache.record(self.ranked)
+            self.ranked = match_cache.Taken()
         self.rows, self.messages = [], []
         self.cache_stored, self.cache_hits, self.cache_misses = {}, {}, 0
         self.flushed_at = time.monotonic()
@@ -374,7 +396,8 @@ class FileScanner:
             # Package data parsing detects declared licenses too: load the index before forking.
             load_license_index()
         pool = self._stack.enter_context(multiprocessing.get_context("fork").Pool(
-            options.processes, initializer=_init_worker, initargs=(options.scanners,)
+            options.processes, initializer=_init_worker,
+            initargs=(options.scanners, options.cache),
         ))
         self._window = _Window(pool, size=options.processes * 4,
                                overdue_after=options.timeout * 2 + 60)
@@ -409,8 +432,10 @@ def _from_cache(
 
 
 def _drain(window: _Window, writer: Writer, options: ScanOptions, keys: dict) -> None:
-    for resource_id, path, values, errors in window.next_results():
+    for resource_id, path, values, errors, ranked in window.next_results():
         status = result_status(values, errors, options.keep_status)
+        if ranked and not errors:
+            writer.add_ranked(ranked)
         key, location = keys.pop(resource_id, ("", ""))
         if key and not errors and scan_cache.storable(values, location):
             writer.cache_stored[key] = values

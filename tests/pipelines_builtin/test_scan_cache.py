@@ -1,8 +1,10 @@
 """The scan cache on real scan_codebase runs of flaskr (flask's tutorial, from the flask sdist).
 
 The same input scanned twice gives the same results, the second time every file from the
-cache; with one file changed only that file is scanned; ``SCANAPP_SCAN_CACHE=false`` neither
-reads nor writes the cache; ``scanapp cache stats`` and ``scanapp cache clear`` as subprocesses.
+cache; with one file changed only that file is scanned, the license rule ranking of its
+unchanged query runs from the match cache, and the results are those of a scan without any
+cache; ``SCANAPP_SCAN_CACHE=false`` neither reads nor writes the caches; ``scanapp cache
+stats`` and ``scanapp cache clear`` as subprocesses.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from tests.pipelines_builtin.conftest import DATA_DIR, run_pipeline, scan_settin
 TUTORIAL = "flask-3.1.0/examples/tutorial"
 CHANGED = f"{TUTORIAL}/flaskr/auth.py"
 SCANNED = re.compile(r"Scanned (\d+) files \((\d+) from the scan cache\)")
+RANKED = re.compile(r"License rule rankings: (\d+) of (\d+) query runs from the match cache")
+CHANGE = {CHANGED: b"\n# changed\n"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
 
@@ -55,7 +59,7 @@ def scan(name: str, archive):
 @pytest.fixture(scope="module")
 def runs(scan_settings, tmp_path_factory):  # noqa: F811 - the imported fixture
     archive = flaskr_archive(tmp_path_factory.mktemp("same"))
-    changed = flaskr_archive(tmp_path_factory.mktemp("changed"), {CHANGED: b"\n# changed\n"})
+    changed = flaskr_archive(tmp_path_factory.mktemp("changed"), CHANGE)
     return {
         "cold": scan("cold", archive),
         "warm": scan("warm", archive),
@@ -107,8 +111,20 @@ def test_only_the_changed_file_is_scanned(runs):
     )
 
 
+def test_a_changed_file_takes_the_ranking_of_its_unchanged_runs(runs):
+    log = runs["changed"][1].log
+    [(cached, ranked)] = [tuple(map(int, found)) for found in RANKED.findall(log)]
+    assert 0 < cached < ranked  # the runs it shares with the file as first scanned, not the end
+    assert not RANKED.findall(runs["warm"][1].log)  # no file was detected again
+
+
 def test_hits_and_misses_are_counted(runs):
     figures = cache_stats()
+    ranked = [tuple(map(int, found)) for _, run, _ in runs.values() for found in
+              RANKED.findall(run.log)]
+    assert figures["match_hits"] == sum(cached for cached, _ in ranked)
+    assert figures["match_misses"] == sum(total - cached for cached, total in ranked)
+    assert 0 < figures["match_entries"] <= figures["match_misses"]
     stored = sum(scanned for scanned, _ in runs["cold"][2]) + 2  # + the changed file, archive
     assert figures["entries"] == stored
     assert figures["misses"] == stored  # every file looked up in vain was stored
@@ -118,16 +134,23 @@ def test_hits_and_misses_are_counted(runs):
 
 
 def test_the_cache_can_be_turned_off(runs, scan_settings, tmp_path_factory):  # noqa: F811
+    """Off, nothing is read or written; the results are those the caches gave."""
     before = cache_stats()
-    archive = flaskr_archive(tmp_path_factory.mktemp("off"), {CHANGED: b"\n# off\n"})
+    archive = flaskr_archive(tmp_path_factory.mktemp("off"), CHANGE)
     set_settings(dataclasses.replace(scan_settings, scan_cache=False))
     try:
-        _, run, counts = scan("off", archive)
+        project, run, counts = scan("off", archive)
     finally:
         set_settings(scan_settings)
     assert [cached for _, cached in counts] == [0, 0]
     assert run.progress["cached"] == 0
+    assert not RANKED.findall(run.log)
     assert cache_stats() == before
+    off, changed = normalized(project), normalized(runs["changed"][0])
+    for document in (off, changed):  # the archives differ by their gzip time stamps
+        document["files"] = [item for item in document["files"]
+                             if not item["path"].endswith(".tar.gz")]
+    assert off["files"] and off == changed
 
 
 def test_the_cache_commands(runs, scan_settings):  # noqa: F811
@@ -143,7 +166,9 @@ def test_the_cache_commands(runs, scan_settings):  # noqa: F811
     figures = cache_stats()
     assert json.loads(scanapp("stats", "--json")) == figures
     assert f"entries: {figures['entries']}" in scanapp("stats")
-    assert scanapp("clear", "--older-than", "1").strip() == "Removed 0 scan cache entries."
-    assert scanapp("clear").strip() == f"Removed {figures['entries']} scan cache entries."
-    assert json.loads(scanapp("stats", "--json")) == {"entries": 0, "size": 0, "hits": 0,
-                                                       "misses": 0}
+    assert scanapp("clear", "--older-than", "1").strip() == (
+        "Removed 0 scan cache entries and 0 license-match entries.")
+    assert scanapp("clear").strip() == (
+        f"Removed {figures['entries']} scan cache entries and {figures['match_entries']} "
+        "license-match entries.")
+    assert json.loads(scanapp("stats", "--json")) == dict.fromkeys(figures, 0)
