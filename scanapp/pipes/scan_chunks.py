@@ -72,18 +72,27 @@ def plan(
     return chunks
 
 
-def batches_by_cost(files: Iterable[tuple[int, int]], size: int) -> list[list[int]]:
+#: The fewest chunks a spread scan of that many files or more is cut in.
+MIN_BATCHES = 8
+
+
+def batches_by_cost(
+    files: Iterable[tuple[int, int]], size: int, min_batches: int = MIN_BATCHES
+) -> list[list[int]]:
     """Group (id, cost) files into batches of about equal cost, the costliest first.
 
-    There are as many batches as ``size`` files each would make, of at most ``size`` files;
-    a file costing more than a batch's share is a batch of its own, so the slowest files
-    start first and the last batches are short. Files of no cost (in the scan cache) come
-    last, ten times ``size`` to a batch.
+    There are as many batches as ``size`` files each would make, of at most ``size`` files,
+    and at least ``min_batches`` (as many as files when fewer), so that a few files left to
+    scan (a new release of a scanned product) are still shared by several workers; a file
+    costing more than a batch's share is a batch of its own, so the slowest files start first
+    and the last batches are short. Files of no cost (in the scan cache) come last, ten times
+    ``size`` to a batch.
     """
     ordered = sorted(files, key=lambda item: (-item[1], item[0]))
     costly = [item for item in ordered if item[1] > 0]
     free = [resource_id for resource_id, cost in ordered if cost <= 0]
-    share = sum(cost for _, cost in costly) / max(1, -(-len(costly) // size))
+    count = max(-(-len(costly) // size), min(len(costly), min_batches))
+    share = sum(cost for _, cost in costly) / max(1, count)
     batches, batch, batch_cost = [], [], 0
     for resource_id, cost in costly:
         batch.append(resource_id)

@@ -33,6 +33,9 @@ from scanapp.pipes.scancode import (
 #: The counts of ``ScanStats`` summed over the chunks.
 COUNTERS = tuple(item.name for item in dataclasses.fields(ScanStats) if item.type == "int")
 
+#: The most bytes a file's size counts for in its estimated cost.
+COST_CAP = 64 * 1024
+
 #: Seconds between the run job's looks at the chunks others hold.
 POLL_SECONDS = 0.2
 
@@ -62,6 +65,8 @@ class Spread:
     chunk_size: int
     heartbeat_interval: float = 10
     heartbeat_ttl: float = 60
+    #: The fewest chunks the files to scan are cut in (as many as files when fewer).
+    min_chunks: int = scan_chunks.MIN_BATCHES
 
 
 class ChunkFailed(Exception):
@@ -107,7 +112,7 @@ def scan_spread(
     ``progress`` gets (done, total, cached) across every chunk.
     """
     batches = scan_chunks.batches_by_cost(
-        estimated_costs(project_id, codebase, options), spread.chunk_size)
+        estimated_costs(project_id, codebase, options), spread.chunk_size, spread.min_chunks)
     chunks = scan_chunks.plan(run_id, project_id, model, options, batches)
     for chunk in chunks:
         _announce(spread.queue, chunk, log)
@@ -146,14 +151,18 @@ def scan_spread(
 def estimated_costs(project_id: int, codebase: Path, options: ScanOptions) -> list[tuple]:
     """Return (id, cost) of the files to scan: their size, 0 when the scan cache has them.
 
-    Files are hashed and looked up as the scan will (in batches of one query each).
+    Files are hashed and looked up as the scan will (in batches of one query each). A size
+    counts up to ``COST_CAP`` bytes: a large file is most often an archive or another binary,
+    detected in its strings, and a large text costs less than its size says (its long runs
+    of code are ranked once each).
     """
     costs = []
     for batch in chunked(iter_to_scan(project_id, options), FLUSH_SIZE):
         keys = {resource_id: options.file_key(str(codebase / path), path)
                 for resource_id, path, size in batch if (size or 0) <= options.max_file_size}
         found = scan_cache.lookup(key for key in keys.values() if key)
-        costs.extend((resource_id, 0 if keys.get(resource_id) in found else max(size or 0, 1))
+        costs.extend((resource_id, 0 if keys.get(resource_id) in found
+                      else min(max(size or 0, 1), COST_CAP))
                      for resource_id, _, size in batch)
     return costs
 

@@ -57,7 +57,7 @@ def project(settings):
 
 def spread(queue, **values):
     return scan_spread.Spread(queue=queue, chunk_size=3, heartbeat_interval=1,
-                              heartbeat_ttl=2, **values)
+                              heartbeat_ttl=2, min_chunks=1, **values)
 
 
 def test_the_plan_stores_one_chunk_per_batch(project):
