@@ -16,9 +16,10 @@ and stored: the generator writes rows as no run does). Then ``--clients`` thread
 ``--requests`` requests to each read endpoint, after a first one (timed too: it computes
 and keeps the length of a long filtered list, the anchors of pages far down); it prints the
 median and 99th percentile latency of each. Last, it downloads ``results/`` and prints the
-time and the server's peak memory, beside its value before: the summed RSS of gunicorn's
-master and workers (a page they share counts once per process), their summed PSS (shared
-pages divided among them: the memory the server takes) and the RSS of the largest.
+time, the time to its first byte and the server's peak memory, beside its value before: the
+summed RSS of gunicorn's master and workers (a page they share counts once per process),
+their summed PSS (shared pages divided among them: the memory the server takes) and the RSS
+of the largest.
 
 Targets (issue 17): p99 at most 50 ms at 100,000 resources; at 1,000,000 resources p99 at
 most 100 ms and ``results/`` streamed with the server's peak memory under 300 MB.
@@ -116,10 +117,13 @@ def wait_ready(base: str, server: subprocess.Popen) -> None:
     raise SystemExit("scanapp serve did not answer")
 
 
-def timed_get(url: str, timeout: float = 120) -> float:
-    """GET ``url`` to the end; return the seconds it took."""
+def timed_get(url: str, timeout: float = 120, first_byte: list | None = None) -> float:
+    """GET ``url`` to the end; return the seconds it took (to the first byte in ``first_byte``)."""
     started = time.perf_counter()
     with urllib.request.urlopen(url, timeout=timeout) as response:
+        response.read(1)
+        if first_byte is not None:
+            first_byte.append(time.perf_counter() - started)
         while response.read(1 << 16):
             pass
     return time.perf_counter() - started
@@ -151,8 +155,11 @@ def tree_memory(pid: int) -> tuple[int, int, int]:
     return rss, pss, largest
 
 
-def stream_results(base: str, uuid: str, server_pid: int) -> tuple[float, list[int]]:
-    """Download ``results/`` once; return (seconds, peak tree RSS, PSS and largest RSS)."""
+def stream_results(base: str, uuid: str, server_pid: int) -> tuple[float, float, list[int]]:
+    """Download ``results/`` once; return (seconds, seconds to the first byte, peaks).
+
+    The peaks: of the server tree's summed RSS, summed PSS and its largest process's RSS.
+    """
     peak, done = [0, 0, 0], threading.Event()
 
     def sample():
@@ -161,10 +168,11 @@ def stream_results(base: str, uuid: str, server_pid: int) -> tuple[float, list[i
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    seconds = timed_get(f"{base}/api/projects/{uuid}/results/", timeout=600)
+    first_byte: list[float] = []
+    seconds = timed_get(f"{base}/api/projects/{uuid}/results/", timeout=600, first_byte=first_byte)
     done.set()
     sampler.join()
-    return seconds, peak
+    return seconds, first_byte[0], peak
 
 
 def run(kind: str, args) -> None:
@@ -197,11 +205,12 @@ def run(kind: str, args) -> None:
                 p50, p99 = percentiles(times)
                 print(f"{endpoint:<64}{first:>9.1f}{p50:>9.1f}{p99:>9.1f}")
         before = tree_memory(server.pid)
-        seconds, peak = stream_results(base, uuid, server.pid)
+        seconds, first_byte, peak = stream_results(base, uuid, server.pid)
         names = ("summed RSS", "summed PSS", "largest process RSS")
         memory = ", ".join(f"{name} {high / 1024**2:.0f} MiB (before {low / 1024**2:.0f})"
                            for name, high, low in zip(names, peak, before, strict=True))
-        print(f"results/: {seconds:.1f} s; server peak {memory}")
+        print(f"results/: {seconds:.1f} s, first byte after {first_byte:.2f} s; "
+              f"server peak {memory}")
     finally:
         server.terminate()
         try:

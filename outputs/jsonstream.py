@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
+
+#: Bytes gathered into one piece of a streamed response.
+PIECE_SIZE = 64 * 1024
 
 
 def dumps(value) -> bytes:
@@ -22,11 +25,28 @@ def write_fields(target: BinaryIO, fields: dict, *, first: bool) -> None:
 
 def write_list(target: BinaryIO, key: str, items: Iterable, *, first: bool = False) -> None:
     """Write ``"key": [...]`` into an open object, one item at a time."""
-    target.write(b"\n  " if first else b",\n  ")
-    target.write(dumps(key) + b": [")
+    for piece in iter_list(key, items, first=first):
+        target.write(piece)
+
+
+def iter_list(key: str, items: Iterable, *, first: bool = False) -> Iterator[bytes]:
+    """Yield the bytes of ``"key": [...]`` in an open object, one item at a time."""
+    yield (b"\n  " if first else b",\n  ") + dumps(key) + b": ["
     empty = True
     for item in items:
-        target.write(b"\n    " if empty else b",\n    ")
-        target.write(dumps(item))
+        yield (b"\n    " if empty else b",\n    ") + dumps(item)
         empty = False
-    target.write(b"]" if empty else b"\n  ]")
+    yield b"]" if empty else b"\n  ]"
+
+
+def pieces(parts: Iterable[bytes], size: int = PIECE_SIZE) -> Iterator[bytes]:
+    """Yield ``parts`` joined into pieces of about ``size`` bytes (for a streamed response)."""
+    gathered, length = [], 0
+    for part in parts:
+        gathered.append(part)
+        length += len(part)
+        if length >= size:
+            yield b"".join(gathered)
+            gathered, length = [], 0
+    if gathered:
+        yield b"".join(gathered)

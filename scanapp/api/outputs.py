@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import send_file
+from flask import Response, send_file
 
 from outputs.formats import DOWNLOADS
 from scanapp.api.arguments import DownloadArguments, OutputFileArguments, ReportArguments
@@ -38,10 +38,9 @@ def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False, 
 def results(uuid):
     """Return the project's JSON results: headers, packages, dependencies, files, relations.
 
-    The document is streamed from a file rendered for the request.
+    The document is streamed as its rows are read (no length is sent).
     """
-    path = service.results_file(str(uuid))
-    return _send(path, "application/json", attachment=False, remove=True)
+    return Response(service.results_stream(str(uuid)), mimetype="application/json")
 
 
 @blp.route("/<uuid:uuid>/results_download/", methods=["GET"])

@@ -11,6 +11,7 @@ message, a canceled one (the run was stopped) ends it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
@@ -219,28 +220,48 @@ def merge_stats(found: list[ScanChunk]) -> ScanStats:
 def execute_chunk(
     chunk_id: int, attempt: int, *, worker_name: str, job_id: str, codebase: Path,
     processes: int, heartbeat_interval: float,
+    withdraw: Callable[[ScanChunk], None] | None = None,
 ) -> str:
-    """Claim and scan one chunk announced to this worker; return what happened.
+    """Claim and scan one chunk announced to this worker, then any still pending of its step.
 
-    "taken" when it was no longer pending (scanned by the run's job, or canceled), "lost"
-    when it was canceled or given away while scanning, "done" once scanned. Any other error
-    marks the chunk failed (the run fails with it) and is raised.
+    Return "taken" when it was no longer pending (scanned by the run's job, or canceled),
+    "lost" when a chunk was canceled or given away while scanning, "done" once none is left
+    to claim. The chunks claimed after the first are scanned with the same scan processes
+    (no new fork; what they ranked stays in memory), and ``withdraw`` takes back their
+    announcements. Any other error marks the chunk failed (the run fails with it) and is
+    raised.
     """
     chunk = scan_chunks.claim(chunk_id, attempt, worker_name, job_id)
     if chunk is None:
         return "taken"
-    try:
-        stored = dict(chunk.options)
-        options = ScanOptions(**{**stored, "scanners": tuple(stored["scanners"])},
-                              processes=processes)
-        with FileScanner(codebase, options) as scanner:
-            stats = scan_chunk(chunk, scanner, heartbeat_interval)
-    except scan_chunks.ChunkLost:
-        return _lost(chunk)
-    except Exception as error:
-        scan_chunks.fail(chunk, f"{type(error).__name__}: {error}")
-        raise
-    return "done" if scan_chunks.finish(chunk, dataclasses.asdict(stats)) else _lost(chunk)
+    with contextlib.ExitStack() as stack:
+        scanner = None
+        while chunk is not None:
+            try:
+                if scanner is None:
+                    stored = dict(chunk.options)
+                    options = ScanOptions(**{**stored, "scanners": tuple(stored["scanners"])},
+                                          processes=processes)
+                    scanner = stack.enter_context(FileScanner(codebase, options))
+                stats = scan_chunk(chunk, scanner, heartbeat_interval)
+            except scan_chunks.ChunkLost:
+                return _lost(chunk)
+            except Exception as error:
+                scan_chunks.fail(chunk, f"{type(error).__name__}: {error}")
+                raise
+            if not scan_chunks.finish(chunk, dataclasses.asdict(stats)):
+                return _lost(chunk)
+            chunk = _claim_next_alike(chunk, worker_name, job_id, withdraw)
+    return "done"
+
+
+def _claim_next_alike(chunk: ScanChunk, worker_name: str, job_id: str,
+                      withdraw: Callable[[ScanChunk], None] | None) -> ScanChunk | None:
+    """Claim the next pending chunk of the same run and step (the same scan options)."""
+    following = scan_chunks.claim_next(chunk.run_id, chunk.model, worker_name, job_id)
+    if following is not None and withdraw is not None:
+        withdraw(following)
+    return following
 
 
 def _lost(chunk: ScanChunk) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
 
-from outputs import files, json_results, report
+from outputs import files, json_results, jsonstream, report
 from outputs.formats import DOWNLOADS, check_version, get_format
 from scanapp.config import get_settings
 from scanapp.db import session_scope
@@ -44,13 +45,14 @@ def output_file(project_uuid: str, filename: str) -> Path:
     return target
 
 
-def results_file(project_uuid: str) -> Path:
-    """Render the JSON results into a temporary file of the project's tmp/ (caller removes it)."""
+def results_stream(project_uuid: str) -> Iterator[bytes]:
+    """Return the pieces of the project's JSON results (NotFoundError first, when it is not).
+
+    The rows are read in batches as the pieces are taken: memory stays flat and the first
+    bytes leave at once, however many rows the project holds.
+    """
     project = load_project(project_uuid)
-    tmp = workdir_for(project.slug).create().tmp
-    with tempfile.NamedTemporaryFile(dir=tmp, suffix=".json", delete=False) as handle:
-        json_results.render(project.id, handle, "")
-    return Path(handle.name)
+    return jsonstream.pieces(json_results.iter_render(project.id))
 
 
 def results_document(project_id: int) -> dict:

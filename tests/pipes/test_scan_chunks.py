@@ -95,6 +95,23 @@ def test_the_run_scans_every_chunk_when_nobody_else_does(project):
     assert [chunk.status for chunk in chunks] == ["done"] * 3
 
 
+def test_a_chunk_job_goes_on_with_the_chunks_still_pending(project):
+    project, run, codebase = project
+    chunks = scan_chunks.plan(run.id, project.id, "scan", OPTIONS, [[1, 2], [3, 4], [5, 6, 7]])
+    withdrawn = []
+    assert scan_spread.execute_chunk(
+        chunks[0].id, 1, worker_name="other", job_id="job-1", codebase=codebase, processes=1,
+        heartbeat_interval=1, withdraw=lambda chunk: withdrawn.append(chunk.seq),
+    ) == "done"
+    assert withdrawn == [2, 3]  # their announcements are taken back
+    found = scan_chunks.chunks_of(run.id)
+    assert [(chunk.status, chunk.worker_name, chunk.job_id, chunk.stats["scanned"])
+            for chunk in found] == [("done", "other", "job-1", count) for count in (2, 2, 3)]
+    assert scan_spread.execute_chunk(  # the announcement of chunk 2, had it not been withdrawn
+        chunks[1].id, 1, worker_name="late", job_id="job-2", codebase=codebase, processes=1,
+        heartbeat_interval=1) == "taken"
+
+
 def test_a_chunk_of_a_dead_worker_is_queued_again_and_scanned(project):
     project, run, codebase = project
     queue = Announcements()

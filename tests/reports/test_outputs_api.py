@@ -38,9 +38,12 @@ def test_results_is_the_json_output(client, project):
     response = client.get(f"/api/projects/{project.uuid}/results/")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
+    assert response.is_streamed and "Content-Length" not in response.headers
     assert response.json["headers"][0]["uuid"] == project.uuid
     assert [entry["path"] for entry in response.json["files"]] == ["app.py"]
     response.close()
+    missing = client.get("/api/projects/00000000-0000-0000-0000-000000000000/results/")
+    assert missing.status_code == 404 and missing.json["message"] == "Project not found."
 
 
 @pytest.mark.parametrize(
