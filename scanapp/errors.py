@@ -53,6 +53,12 @@ class AuthenticationError(ScanappError):
     http_status = 401
 
 
+class ForbiddenError(ScanappError):
+    """The caller is known but may not do this (a read-only token sending a write)."""
+
+    http_status = 403
+
+
 class PipelineError(ScanappError):
     """A pipeline definition is invalid (registry errors)."""
 

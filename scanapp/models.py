@@ -416,15 +416,44 @@ class WebhookDelivery(SQLModel, table=True):
     success: bool = False
 
 
-class ApiToken(SQLModel, table=True):
-    """An API user with the SHA-256 hash of their key."""
+class User(SQLModel, table=True):
+    """A person or service account of the server; they authenticate with ``UserToken`` keys."""
 
-    __tablename__ = "apitoken"
+    __tablename__ = "scanappuser"
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=150, unique=True)
-    key_hash: str = Field(max_length=64, unique=True, index=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    username: str = Field(max_length=150, unique=True, index=True)
+    email: str = Field(default="", max_length=254, index=True)
     created_date: datetime = _when(nullable=False)
+    updated_date: datetime = _when(nullable=False)
+
+
+class UserToken(SQLModel, table=True):
+    """A named API key of a user: the SHA-256 of the key, its scope and its optional expiry.
+
+    ``scope`` is ``read`` (GET, HEAD and OPTIONS only) or ``write`` (every method); ``prefix``
+    is the key's first characters, shown in lists to tell keys apart.
+    """
+
+    __tablename__ = "usertoken"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name", name="uq_usertoken_user_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    user_id: int = Field(
+        sa_column=Column(
+            sa.Integer, sa.ForeignKey("scanappuser.id", ondelete="CASCADE"), nullable=False,
+            index=True,
+        )
+    )
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(default="", max_length=8)
+    scope: str = Field(default="write", max_length=10)
+    created_date: datetime = _when(nullable=False)
+    expires_date: datetime | None = _when()
+    last_used_date: datetime | None = _when()
 
 
 class ScanCacheEntry(SQLModel, table=True):

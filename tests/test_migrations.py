@@ -19,9 +19,8 @@ def test_migrated_schema_matches_the_models(settings):
     assert differences == []
 
 
-@pytest.fixture
-def at_0003(request, tmp_path, monkeypatch):
-    """Settings on a database migrated to 0003 only (before the stored counts), SQLite or not."""
+def _migrated_to(revision: str, request, tmp_path, monkeypatch):
+    """Settings on a database migrated to ``revision`` only, SQLite or PostgreSQL."""
     from alembic import command
 
     from scanapp.config import load_settings, set_settings
@@ -38,10 +37,22 @@ def at_0003(request, tmp_path, monkeypatch):
     monkeypatch.setenv("SCANAPP_DATABASE_URL", url)
     set_settings(load_settings())
     db.dispose_engines()
-    command.upgrade(db.alembic_config(), "0003")
+    command.upgrade(db.alembic_config(), revision)
     yield
     db.dispose_engines()
     set_settings(None)
+
+
+@pytest.fixture
+def at_0003(request, tmp_path, monkeypatch):
+    """A database migrated to 0003 only (before the stored counts)."""
+    yield from _migrated_to("0003", request, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def at_0006(request, tmp_path, monkeypatch):
+    """A database migrated to 0006 only (API keys in ``apitoken``, before users and tokens)."""
+    yield from _migrated_to("0006", request, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("at_0003", ["sqlite", "postgresql"], indirect=True)
@@ -72,3 +83,27 @@ def test_upgrade_from_0003_keeps_the_projects_and_counts_them(at_0003):
     db.dispose_engines()
     command.downgrade(db.alembic_config(), "0003")
     assert "projectcounts" not in sa.inspect(db.get_engine()).get_table_names()
+
+
+@pytest.mark.parametrize("at_0006", ["sqlite", "postgresql"], indirect=True)
+def test_upgrade_to_users_keeps_every_api_key_working(at_0006):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from scanapp.services.users import authenticate, hash_key
+
+    with db.get_engine().begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO apitoken (username, key_hash, created_date) VALUES "
+            "('alice', :alice, CURRENT_TIMESTAMP), ('bob', :bob, CURRENT_TIMESTAMP)"),
+            {"alice": hash_key("alice-key"), "bob": hash_key("bob-key")})
+    db.migrate()
+    assert db.schema_is_current()
+    alice, bob = authenticate("alice-key"), authenticate("bob-key")
+    assert (alice.username, alice.scope, bob.username) == ("alice", "write", "bob")
+    assert authenticate("nobody") is None
+    db.dispose_engines()
+    command.downgrade(db.alembic_config(), "0006")
+    with db.get_engine().connect() as connection:
+        rows = connection.execute(sa.text("SELECT username FROM apitoken ORDER BY username"))
+        assert [row[0] for row in rows] == ["alice", "bob"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate
 from werkzeug.datastructures import FileStorage
@@ -74,6 +76,17 @@ class WebhookArguments(Body):
     include_summary = fields.Boolean(load_default=False)
     include_results = fields.Boolean(load_default=False)
     is_active = fields.Boolean(load_default=True)
+
+
+class TokenArguments(Body):
+    """A new token: its name, its scope, and when it expires (never, by default)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    scope = fields.String(load_default="write", validate=validate.OneOf(("read", "write")))
+    expires_date = fields.AwareDateTime(load_default=None, allow_none=True,
+                                        default_timezone=dt.UTC)
+    expires_in_days = fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=1, max=3650))
 
 
 class ProjectCreateArguments(Body):

@@ -1,37 +1,59 @@
-"""API key authentication: ``SCANAPP_REQUIRE_AUTHENTICATION`` (``/metrics``: its own setting)."""
+"""API key authentication: ``SCANAPP_REQUIRE_AUTHENTICATION`` (``/metrics``: its own setting).
+
+A key is sent as ``Authorization: Token <key>`` or ``Bearer <key>``. With authentication on,
+every /api/ call but the open ones needs one, and a token of the ``read`` scope sends only
+GET, HEAD and OPTIONS requests; ``/api/user`` and its tokens need one in both modes. Where
+none is needed, a key sent is read (the caller is known) but never refused.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, g, request
 
 from scanapp.config import get_settings
-from scanapp.errors import AuthenticationError
-from scanapp.services.users import user_for_key
+from scanapp.errors import AuthenticationError, ForbiddenError
+from scanapp.services.users import authenticate
 
 _OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready")
+#: Paths about the caller: they need a key whatever the setting.
+_CALLER_PATHS = ("/api/user/",)
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _needs_key(path: str) -> bool:
     settings = get_settings()
     if path == "/metrics":
         return settings.metrics_require_authentication
+    if path == "/api/user" or path.startswith(_CALLER_PATHS):
+        return True
     if not settings.require_authentication or not (path == "/api" or path.startswith("/api/")):
         return False
     return not path.startswith(_OPEN_PATHS)
 
 
 def register_auth(app: Flask) -> None:
-    """Require ``Authorization: Token <key>`` (or ``Bearer <key>``) on every /api/ call."""
+    """Read the caller's key on every request; refuse it where one is needed and bad."""
 
     @app.before_request
     def check_key():
-        if not _needs_key(request.path):
-            return None
+        g.caller = None
+        needed = _needs_key(request.path)
         scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
-        if scheme.lower() not in ("token", "bearer") or not key.strip():
+        caller = None
+        if scheme.lower() in ("token", "bearer") and key.strip():
+            caller = authenticate(key.strip())
+        if not needed:
+            # Open to anyone: a key is read but never refused (a client configured for
+            # another server keeps working), nor is its scope (anyone may write here).
+            g.caller = caller
+            g.username = caller.username if caller else None
+            return None
+        if not key.strip() or scheme.lower() not in ("token", "bearer"):
             raise AuthenticationError("Authentication credentials were not provided.")
-        username = user_for_key(key.strip())
-        if username is None:
+        if caller is None:
             raise AuthenticationError("Invalid token.")
-        g.username = username
+        if caller.scope == "read" and request.method not in _READ_METHODS:
+            raise ForbiddenError("This token has the read scope: it can only read.")
+        g.caller = caller
+        g.username = caller.username
         return None

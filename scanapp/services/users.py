@@ -1,15 +1,35 @@
-"""API users and their keys (stored as SHA-256 hashes)."""
+"""Users and their named API tokens (each key stored as its SHA-256, shown once)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from scanapp.db import session_scope
-from scanapp.errors import ConflictError, InvalidInputError
-from scanapp.models import ApiToken
+from scanapp.errors import ConflictError, InvalidInputError, NotFoundError
+from scanapp.models import User, UserToken, age_seconds, aware, utcnow
+
+#: What a token may do: ``read`` (GET, HEAD, OPTIONS) or ``write`` (every method).
+SCOPES = ("read", "write")
+#: The token ``scanapp create-user`` makes.
+DEFAULT_TOKEN = "default"
+#: A token's last use is written at most this often (seconds): not one write per request.
+LAST_USED_EVERY = 60
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the user and the scope of the token they sent."""
+
+    user_id: int
+    username: str
+    scope: str
+    token_uuid: str
 
 
 def hash_key(key: str) -> str:
@@ -17,21 +37,111 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_user(username: str) -> str:
-    """Create a user and return their new API key (shown once, stored hashed)."""
+def _new_key() -> str:
+    return secrets.token_hex(20)
+
+
+def create_user(username: str, email: str = "") -> str:
+    """Create a user with a write token named "default"; return its key (shown once)."""
     username = username.strip()
     if not username or len(username) > 150:
         raise InvalidInputError.for_field("username", "Give a name of 1 to 150 characters.")
-    key = secrets.token_hex(20)
+    key = _new_key()
     with session_scope() as session:
-        if session.exec(select(ApiToken).where(ApiToken.username == username)).first():
+        if session.exec(select(User).where(User.username == username)).first():
             raise ConflictError(f"User {username!r} already exists.")
-        session.add(ApiToken(username=username, key_hash=hash_key(key)))
+        user = User(username=username, email=email.strip())
+        session.add(user)
+        session.flush()
+        session.add(UserToken(user_id=user.id, name=DEFAULT_TOKEN, key_hash=hash_key(key),
+                              prefix=key[:8], scope="write"))
     return key
+
+
+def authenticate(key: str) -> Caller | None:
+    """Return the caller owning ``key`` (a token not expired), or None."""
+    now = utcnow()
+    with session_scope() as session:
+        found = session.execute(
+            select(UserToken, User.username)
+            .join(User, User.id == UserToken.user_id)
+            .where(UserToken.key_hash == hash_key(key))
+        ).first()
+        if found is None:
+            return None
+        token, username = found
+        if token.expires_date is not None and aware(token.expires_date) <= now:
+            return None
+        if token.last_used_date is None or age_seconds(token.last_used_date) > LAST_USED_EVERY:
+            token.last_used_date = now
+        return Caller(token.user_id, username, token.scope, token.uuid)
 
 
 def user_for_key(key: str) -> str | None:
     """Return the username owning ``key``, or None."""
+    caller = authenticate(key)
+    return caller.username if caller else None
+
+
+def get_user(user_id: int) -> User:
+    """Return the user or raise NotFoundError."""
     with session_scope() as session:
-        token = session.exec(select(ApiToken).where(ApiToken.key_hash == hash_key(key))).first()
-        return token.username if token else None
+        user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("User not found.")
+    return user
+
+
+def user_by_name(username: str) -> User:
+    """Return the user named ``username`` or raise NotFoundError."""
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFoundError("User not found.")
+    return user
+
+
+def create_token(user_id: int, name: str, scope: str = "write",
+                 expires_date: datetime | None = None,
+                 expires_in_days: int | None = None) -> tuple[UserToken, str]:
+    """Create a named token; return it and its key (shown once, stored hashed)."""
+    if scope not in SCOPES:
+        raise InvalidInputError.for_field("scope", f"Choose one of: {', '.join(SCOPES)}.")
+    if expires_date is not None and expires_in_days is not None:
+        raise InvalidInputError.for_field(
+            "expires_date", "Give expires_date or expires_in_days, not both.")
+    if expires_in_days is not None:
+        expires_date = utcnow() + timedelta(days=expires_in_days)
+    if expires_date is not None and aware(expires_date) <= utcnow():
+        raise InvalidInputError.for_field("expires_date", "Give a time in the future.")
+    key = _new_key()
+    with session_scope() as session:
+        taken = session.exec(
+            select(UserToken).where(UserToken.user_id == user_id, UserToken.name == name)
+        ).first()
+        if taken is not None:
+            raise ConflictError(f"You already have a token named {name!r}.")
+        token = UserToken(user_id=user_id, name=name, key_hash=hash_key(key), prefix=key[:8],
+                          scope=scope, expires_date=expires_date)
+        session.add(token)
+    return token, key
+
+
+def list_tokens(user_id: int) -> list[UserToken]:
+    """Return the user's tokens, oldest first."""
+    with session_scope() as session:
+        return list(session.exec(
+            select(UserToken).where(UserToken.user_id == user_id)
+            .order_by(UserToken.created_date, UserToken.id)
+        ).all())
+
+
+def revoke_token(user_id: int, token_uuid: str) -> None:
+    """Delete one of the user's tokens (its key stops working at once) or raise NotFoundError."""
+    with session_scope() as session:
+        deleted = session.execute(
+            sa.delete(UserToken).where(UserToken.user_id == user_id,
+                                       UserToken.uuid == token_uuid)
+        ).rowcount
+    if not deleted:
+        raise NotFoundError("Token not found.")

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from scanapp.cli import cli
 from scanapp.db import session_scope
-from scanapp.models import ApiToken, Project
+from scanapp.models import Project, User, UserToken
 from tests.conftest import override
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -23,8 +23,8 @@ def test_create_user_prints_a_key_stored_hashed(runner, settings):
     key = create_user(runner, "alice")
     assert len(key) >= 32
     with session_scope() as session:
-        [token] = session.exec(select(ApiToken)).all()
-    assert token.username == "alice"
+        [(token, user)] = session.exec(select(UserToken, User).join(User)).all()
+    assert (user.username, token.name, token.scope) == ("alice", "default", "write")
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert key not in token.key_hash
     assert create_user(runner, "bob") != key
@@ -35,11 +35,13 @@ def test_create_user_twice_fails_clearly(runner, settings):
     result = runner.invoke(cli, ["create-user", "alice"])
     assert result.exit_code != 0
     with session_scope() as session:
-        assert len(session.exec(select(ApiToken)).all()) == 1
+        assert len(session.exec(select(UserToken)).all()) == 1
 
 
 def test_authentication_is_off_by_default(client):
     assert client.get("/api/projects/").status_code == 200
+    # A key sent where none is needed is never refused (a client set up for another server).
+    assert client.get("/api/projects/", headers={"Authorization": "Token other"}).status_code == 200
 
 
 def test_required_authentication_refuses_without_a_valid_key(client, runner):

@@ -19,12 +19,13 @@ def assert_error(response, code: int):
 
 
 def post_only_paths(app, uuid: str) -> list[str]:
-    """Every registered ``/api/`` rule that accepts POST but not GET, with a real uuid."""
-    paths = []
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") and "POST" in rule.methods and "GET" not in rule.methods:
-            paths.append(rule.rule.replace("<uuid:uuid>", uuid))
-    return paths
+    """Every registered ``/api/`` path that accepts POST but not GET, with a real uuid."""
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():  # a path may have a rule per method
+        if rule.rule.startswith("/api/"):
+            methods.setdefault(rule.rule, set()).update(rule.methods)
+    return [path.replace("<uuid:uuid>", uuid) for path, found in methods.items()
+            if "POST" in found and "GET" not in found]
 
 
 def test_get_on_every_post_only_action_is_405_json(app, client):

@@ -1,0 +1,58 @@
+"""The caller and their tokens: ``/api/user``, ``/api/user/tokens/``, ``/api/users/{name}``."""
+
+from __future__ import annotations
+
+from flask import g
+
+from scanapp.api.arguments import TokenArguments
+from scanapp.api.blueprint import Blueprint
+from scanapp.schemas.lists import ErrorSchema
+from scanapp.schemas.users import NewTokenSchema, PublicUserSchema, TokenSchema, UserSchema
+from scanapp.services import users as service
+
+blp = Blueprint("users", __name__, url_prefix="/api", description="Users and tokens")
+
+
+@blp.route("/user", methods=["GET"])
+@blp.response(200, UserSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+def current_user():
+    """Return the caller: the user owning the key sent (a key is needed in every mode)."""
+    return service.get_user(g.caller.user_id)
+
+
+@blp.route("/users/<string:username>", methods=["GET"])
+@blp.response(200, PublicUserSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def public_user(username):
+    """Return what anyone may see of a user: their name and since when they exist."""
+    return service.user_by_name(username)
+
+
+@blp.route("/user/tokens/", methods=["GET"])
+@blp.response(200, TokenSchema(many=True))
+@blp.alt_response(401, schema=ErrorSchema)
+def list_tokens():
+    """List the caller's tokens (names, scopes, expiry, last use; never the keys)."""
+    return service.list_tokens(g.caller.user_id)
+
+
+@blp.route("/user/tokens/", methods=["POST"])
+@blp.arguments(TokenArguments, location="body")
+@blp.response(201, NewTokenSchema)
+@blp.alt_response(400, schema=ErrorSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+def create_token(data):
+    """Create a named token for the caller; the answer holds its key, shown this once."""
+    token, key = service.create_token(g.caller.user_id, **data)
+    return {**{name: getattr(token, name) for name in TokenSchema().fields}, "key": key}
+
+
+@blp.route("/user/tokens/<uuid:token_uuid>/", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def revoke_token(token_uuid):
+    """Revoke one of the caller's tokens: its key stops working at once."""
+    service.revoke_token(g.caller.user_id, str(token_uuid))
