@@ -416,6 +416,18 @@ class WebhookDelivery(SQLModel, table=True):
     success: bool = False
 
 
+def _user_column() -> Any:
+    return Field(sa_column=Column(
+        sa.Integer, sa.ForeignKey("scanappuser.id", ondelete="CASCADE"), nullable=False,
+        index=True))
+
+
+def _organization_column() -> Any:
+    return Field(sa_column=Column(
+        sa.Integer, sa.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False,
+        index=True))
+
+
 class User(SQLModel, table=True):
     """A person or service account of the server; they authenticate with ``UserToken`` keys."""
 
@@ -441,12 +453,7 @@ class UserToken(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
-    user_id: int = Field(
-        sa_column=Column(
-            sa.Integer, sa.ForeignKey("scanappuser.id", ondelete="CASCADE"), nullable=False,
-            index=True,
-        )
-    )
+    user_id: int = _user_column()
     name: str = Field(max_length=100)
     key_hash: str = Field(max_length=64, unique=True, index=True)
     prefix: str = Field(default="", max_length=8)
@@ -454,6 +461,57 @@ class UserToken(SQLModel, table=True):
     created_date: datetime = _when(nullable=False)
     expires_date: datetime | None = _when()
     last_used_date: datetime | None = _when()
+
+
+class Organization(SQLModel, table=True):
+    """A team: its members hold roles (``Membership``); projects will belong to one."""
+
+    __tablename__ = "organization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    description: str = _text()
+    website: str = Field(default="", max_length=1024)
+    billing_email: str = Field(default="", max_length=254)
+    created_date: datetime = _when(nullable=False)
+    updated_date: datetime = _when(nullable=False)
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in an organization: ``member``, ``admin`` or ``owner``."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "user_id", name="uq_membership_org_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = _organization_column()
+    user_id: int = _user_column()
+    role: str = Field(default="member", max_length=10)
+    created_date: datetime = _when(nullable=False)
+
+
+class Invitation(SQLModel, table=True):
+    """A pending invitation to join an organization with a role, by username or e-mail.
+
+    ``invitee`` is the username or the e-mail address invited; it ends when the invitee
+    accepts (a ``Membership``) or declines, or when an admin withdraws it.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "invitee", name="uq_invitation_org_invitee"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
+    organization_id: int = _organization_column()
+    invitee: str = Field(max_length=254, index=True)
+    role: str = Field(default="member", max_length=10)
+    invited_by: str = Field(default="", max_length=150)
+    created_date: datetime = _when(nullable=False)
 
 
 class ScanCacheEntry(SQLModel, table=True):

@@ -89,6 +89,48 @@ class TokenArguments(Body):
                                      validate=validate.Range(min=1, max=3650))
 
 
+_ROLE = validate.OneOf(("member", "admin", "owner"))
+
+
+class OrganizationArguments(Body):
+    """An organization's fields (``name`` only when creating it)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    description = fields.String(validate=validate.Length(max=10000))
+    website = fields.String(validate=validate.Length(max=1024))
+    billing_email = fields.Email(validate=validate.Length(max=254))
+
+
+class OrganizationUpdateArguments(OrganizationArguments):
+    """The fields of an organization to change."""
+
+    class Meta(Body.Meta):
+        exclude = ("name",)
+
+
+class MemberArguments(Body):
+    """A member's new role."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=150))
+    role = fields.String(required=True, validate=_ROLE)
+
+
+class InvitationArguments(Body):
+    """Who to invite (a username or an e-mail address) and with which role."""
+
+    username = fields.String(validate=validate.Length(min=1, max=150))
+    email = fields.Email(validate=validate.Length(max=254))
+    role = fields.String(load_default="member", validate=_ROLE)
+
+    @post_load
+    def one_invitee(self, data, **kwargs):
+        """Keep exactly one of username and email as ``invitee``."""
+        given = [data.get(key) for key in ("username", "email") if data.get(key)]
+        if len(given) != 1:
+            raise ValidationError("Give a username or an e-mail address.", "username")
+        return {"invitee": given[0], "role": data["role"]}
+
+
 class ProjectCreateArguments(Body):
     """A new project: name, inputs (URLs and uploads), pipelines, labels, settings, webhooks."""
 

@@ -2,7 +2,8 @@
 
 A key is sent as ``Authorization: Token <key>`` or ``Bearer <key>``. With authentication on,
 every /api/ call but the open ones needs one, and a token of the ``read`` scope sends only
-GET, HEAD and OPTIONS requests; ``/api/user`` and its tokens need one in both modes. Where
+GET, HEAD and OPTIONS requests; ``/api/user`` (tokens, invitations) and
+``/api/organizations/`` need one in both modes. Where
 none is needed, a key sent is read (the caller is known) but never refused.
 """
 
@@ -15,8 +16,8 @@ from scanapp.errors import AuthenticationError, ForbiddenError
 from scanapp.services.users import authenticate
 
 _OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready")
-#: Paths about the caller: they need a key whatever the setting.
-_CALLER_PATHS = ("/api/user/",)
+#: Paths about the caller and their teams: they need a key whatever the setting.
+_CALLER_PATHS = ("/api/user/", "/api/organizations")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

@@ -7,7 +7,14 @@ from flask import g
 from scanapp.api.arguments import TokenArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.lists import ErrorSchema
+from scanapp.schemas.organizations import (
+    InvitationSchema,
+    OrganizationSchema,
+    invitation_data,
+    organization_data,
+)
 from scanapp.schemas.users import NewTokenSchema, PublicUserSchema, TokenSchema, UserSchema
+from scanapp.services import organizations
 from scanapp.services import users as service
 
 blp = Blueprint("users", __name__, url_prefix="/api", description="Users and tokens")
@@ -56,3 +63,28 @@ def create_token(data):
 def revoke_token(token_uuid):
     """Revoke one of the caller's tokens: its key stops working at once."""
     service.revoke_token(g.caller.user_id, str(token_uuid))
+
+
+@blp.route("/user/invites", methods=["GET"])
+@blp.response(200, InvitationSchema(many=True))
+@blp.alt_response(401, schema=ErrorSchema)
+def my_invitations():
+    """List the invitations waiting for the caller (by username or e-mail address)."""
+    return [invitation_data(invitation, organization)
+            for invitation, organization in organizations.my_invitations(g.caller.user_id)]
+
+
+@blp.route("/user/invites/<string:name>", methods=["POST"])
+@blp.response(200, OrganizationSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def accept_invitation(name):
+    """Accept the invitation of an organization: the caller joins it with the role invited."""
+    return organization_data(*organizations.accept_invitation(g.caller.user_id, name))
+
+
+@blp.route("/user/invites/<string:name>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, schema=ErrorSchema)
+def decline_invitation(name):
+    """Decline the invitation of an organization."""
+    organizations.decline_invitation(g.caller.user_id, name)
