@@ -12,7 +12,8 @@ from scanapp.models import UserToken, utcnow
 from tests.api.test_auth import create_user
 from tests.conftest import override
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+# The rules are the services' (SQLite by default); the tests that store most run on both.
+both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 def auth(key: str) -> dict:
@@ -38,6 +39,7 @@ def test_anyone_sees_a_users_name_and_age_only(client, runner):
     assert client.get("/api/users/nobody").status_code == 404
 
 
+@both_databases
 def test_named_tokens_are_created_listed_and_revoked(client, runner):
     key = create_user(runner, "alice")
     other = create_user(runner, "bob")
@@ -71,6 +73,7 @@ def test_a_read_token_only_reads(client, runner):
     assert client.post("/api/projects/", json={"name": "p"}, headers=auth(key)).status_code == 201
 
 
+@both_databases
 def test_an_expired_token_is_refused(client, runner):
     key = create_user(runner, "alice")
     made = client.post("/api/user/tokens/", json={"name": "short", "expires_in_days": 1},
