@@ -31,6 +31,20 @@ def _int(name: str, raw: str, minimum: int = 0) -> int:
     return value
 
 
+def _rate(name: str, raw: str) -> str:
+    """Parse a rate such as ``10 per minute`` or ``5/second`` (``limits``' notation); "" is off."""
+    from limits import parse_many  # flask-limiter's own parser: only when the variable is set
+
+    text = raw.strip()
+    if text:
+        try:
+            parse_many(text)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be a rate such as '10 per minute', not {raw!r}") from None
+    return text
+
+
 def _size(name: str, raw: str) -> int:
     """Parse a byte size such as ``1048576``, ``500M`` or ``2G``."""
     text = raw.strip().upper().removesuffix("B")
@@ -71,6 +85,7 @@ class Settings:
     webhook_queue_name: str = "webhooks"
     require_authentication: bool = False
     metrics_require_authentication: bool = False
+    auth_failure_limit: str = "10 per minute"
     policies_file: Path = Path("policies.yml")
     processes: int = field(default_factory=_default_processes)
     allow_private_urls: bool = False
@@ -123,6 +138,7 @@ _PARSERS = {
     "webhook_queue_name": lambda n, r: r.strip() or "webhooks",
     "require_authentication": _bool,
     "metrics_require_authentication": _bool,
+    "auth_failure_limit": lambda n, r: _rate(n, r),
     "policies_file": lambda n, r: Path(r),
     "processes": lambda n, r: _int(n, r, minimum=1),
     "allow_private_urls": _bool,

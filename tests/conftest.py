@@ -130,6 +130,8 @@ def settings(tmp_path, database_url, monkeypatch):
         "SCANAPP_POLICIES_FILE": str(TESTS_DIR.parent / "policies.yml"),
         # Workers started by tests load the index only when a test scans (1.5 GB, 8 s each).
         "SCANAPP_WORKER_LOAD_LICENSE_INDEX": "false",
+        # Failed authentications are counted per address: off, but in tests/api/test_auth_limits.
+        "SCANAPP_AUTH_FAILURE_LIMIT": "",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

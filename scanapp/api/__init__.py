@@ -15,6 +15,7 @@ from scanapp.api import metrics
 from scanapp.api.auth import register_auth
 from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
+from scanapp.api.limits import register_limits
 from scanapp.config import get_settings, unknown_variables
 from scanapp.schemas.fields import set_base_url
 from scanapp.schemas.lists import ErrorSchema
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     api = ScanappApi(app, spec_kwargs={"components": {"securitySchemes": _security_schemes()}})
     register_error_handlers(app)
+    register_limits(app)  # before the key is checked: a refused address is not looked up
     register_auth(app)
     app.before_request(_start_clock)
     app.before_request(refuse_nul_characters)

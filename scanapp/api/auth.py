@@ -21,7 +21,8 @@ _CALLER_PATHS = ("/api/user/", "/api/organizations")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _needs_key(path: str) -> bool:
+def needs_key(path: str) -> bool:
+    """Tell whether a request to ``path`` must carry a valid key."""
     settings = get_settings()
     if path == "/metrics":
         return settings.metrics_require_authentication
@@ -38,7 +39,7 @@ def register_auth(app: Flask) -> None:
     @app.before_request
     def check_key():
         g.caller = None
-        needed = _needs_key(request.path)
+        needed = needs_key(request.path)
         scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
         caller = None
         if scheme.lower() in ("token", "bearer") and key.strip():
