@@ -170,6 +170,8 @@ def test_a_redis_outage_during_a_scan_is_waited_out(configure, own_redis, receiv
         assert run.status == "success", workers.log_text(worker)
         assert run.worker_name == name and worker.poll() is None
         wait_for(lambda: len(receiver.requests) == 2, 60)  # the retry, after the outage
+        # The receiver has its request before the worker records the answer: wait for both.
+        wait_for(lambda: len(deliveries()) == 2, 30)
         assert [item.response_status_code for item in deliveries()] == [503, 200]
         assert "Redis unreachable" in workers.log_text(worker)
     finally:
