@@ -126,9 +126,8 @@ def scan_spread(
     queue = spread.queue
     with FileScanner(codebase, options) as scanner:
         while True:
-            chunk = scan_chunks.claim_next(run_id, model, queue.worker_name, queue.job_id)
+            chunk = _claim_next(run_id, model, queue.worker_name, queue.job_id, queue.withdraw)
             if chunk is not None:
-                _withdraw(queue, chunk)
                 stats = scan_chunk(chunk, scanner, spread.heartbeat_interval, report_totals)
                 scan_chunks.finish(chunk, dataclasses.asdict(stats))
                 continue
@@ -189,11 +188,16 @@ def _announce(queue: ChunkQueue, chunk: ScanChunk, log: Callable[[str], None]) -
         log(f"Chunk {chunk.seq} not announced to other workers: {error}")
 
 
-def _withdraw(queue: ChunkQueue, chunk: ScanChunk) -> None:
-    try:
-        queue.withdraw(chunk)
-    except Exception:  # noqa: BLE001, S110 - a left announcement finds the chunk taken
-        pass
+def _claim_next(run_id: int, model: str, worker_name: str, job_id: str,
+                withdraw: Callable[[ScanChunk], None] | None) -> ScanChunk | None:
+    """Claim the next pending chunk of a run's step and take back its announcement."""
+    chunk = scan_chunks.claim_next(run_id, model, worker_name, job_id)
+    if chunk is not None and withdraw is not None:
+        try:
+            withdraw(chunk)
+        except Exception:  # noqa: BLE001, S110 - a left announcement finds the chunk taken
+            pass
+    return chunk
 
 
 def _log_workers(found: list[ScanChunk], log: Callable[[str], None]) -> None:
@@ -251,17 +255,8 @@ def execute_chunk(
                 raise
             if not scan_chunks.finish(chunk, dataclasses.asdict(stats)):
                 return _lost(chunk)
-            chunk = _claim_next_alike(chunk, worker_name, job_id, withdraw)
+            chunk = _claim_next(chunk.run_id, chunk.model, worker_name, job_id, withdraw)
     return "done"
-
-
-def _claim_next_alike(chunk: ScanChunk, worker_name: str, job_id: str,
-                      withdraw: Callable[[ScanChunk], None] | None) -> ScanChunk | None:
-    """Claim the next pending chunk of the same run and step (the same scan options)."""
-    following = scan_chunks.claim_next(chunk.run_id, chunk.model, worker_name, job_id)
-    if following is not None and withdraw is not None:
-        withdraw(following)
-    return following
 
 
 def _lost(chunk: ScanChunk) -> str:

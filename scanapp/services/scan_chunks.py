@@ -44,19 +44,12 @@ def execute_chunk(chunk_id: int, attempt: int, worker_name: str, job_id: str) ->
     outcome = scan_spread.execute_chunk(
         chunk_id, attempt, worker_name=worker_name, job_id=job_id,
         codebase=workdir_for(project.slug).codebase, processes=settings.processes,
-        heartbeat_interval=settings.run_heartbeat_interval, withdraw=_withdraw,
+        heartbeat_interval=settings.run_heartbeat_interval,
+        withdraw=RunChunkQueue(job_id, worker_name).withdraw,
     )
     log.info("Scan chunk %s (%s files) of project %s, then the chunks left: %s", chunk.seq,
              chunk.files, project.name, outcome)
     return outcome
-
-
-def _withdraw(chunk: ScanChunk) -> None:
-    """Take back the announcement of a chunk a chunk job claimed after its own."""
-    try:
-        queue.remove_job(scan_chunks.ticket_id(chunk))
-    except RedisError as error:  # a worker taking it finds it claimed
-        log.warning("Chunk %s: %s", chunk.seq, error)
 
 
 def cancel_chunks(run: Run) -> int:
