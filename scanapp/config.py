@@ -138,7 +138,7 @@ _PARSERS = {
     "webhook_queue_name": lambda n, r: r.strip() or "webhooks",
     "require_authentication": _bool,
     "metrics_require_authentication": _bool,
-    "auth_failure_limit": lambda n, r: _rate(n, r),
+    "auth_failure_limit": _rate,
     "policies_file": lambda n, r: Path(r),
     "processes": lambda n, r: _int(n, r, minimum=1),
     "allow_private_urls": _bool,

@@ -12,6 +12,8 @@ from outputs.formats import DOWNLOADS, versions_text
 from outputs.report import REPORT_MODELS
 from scanapp.policies import FAIL_LEVELS
 from scanapp.services.listing import filterable_columns
+from scanapp.services.organizations import ROLES
+from scanapp.services.users import SCOPES
 
 INT64 = validate.Range(min=-(2**63), max=2**63 - 1, error="Must fit in a 64-bit integer.")
 
@@ -82,14 +84,14 @@ class TokenArguments(Body):
     """A new token: its name, its scope, and when it expires (never, by default)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    scope = fields.String(load_default="write", validate=validate.OneOf(("read", "write")))
+    scope = fields.String(load_default="write", validate=validate.OneOf(SCOPES))
     expires_date = fields.AwareDateTime(load_default=None, allow_none=True,
                                         default_timezone=dt.UTC)
     expires_in_days = fields.Integer(load_default=None, allow_none=True,
                                      validate=validate.Range(min=1, max=3650))
 
 
-_ROLE = validate.OneOf(("member", "admin", "owner"))
+_ROLE = validate.OneOf(ROLES)
 
 
 class OrganizationArguments(Body):

@@ -38,24 +38,18 @@ def register_auth(app: Flask) -> None:
 
     @app.before_request
     def check_key():
-        g.caller = None
-        needed = needs_key(request.path)
         scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
-        caller = None
-        if scheme.lower() in ("token", "bearer") and key.strip():
-            caller = authenticate(key.strip())
-        if not needed:
+        key = key.strip() if scheme.lower() in ("token", "bearer") else ""
+        caller = authenticate(key) if key else None
+        g.caller, g.username = caller, caller.username if caller else None
+        if not needs_key(request.path):
             # Open to anyone: a key is read but never refused (a client configured for
             # another server keeps working), nor is its scope (anyone may write here).
-            g.caller = caller
-            g.username = caller.username if caller else None
             return None
-        if not key.strip() or scheme.lower() not in ("token", "bearer"):
+        if not key:
             raise AuthenticationError("Authentication credentials were not provided.")
         if caller is None:
             raise AuthenticationError("Invalid token.")
         if caller.scope == "read" and request.method not in _READ_METHODS:
             raise ForbiddenError("This token has the read scope: it can only read.")
-        g.caller = caller
-        g.username = caller.username
         return None

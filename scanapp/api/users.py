@@ -53,7 +53,7 @@ def list_tokens():
 def create_token(data):
     """Create a named token for the caller; the answer holds its key, shown this once."""
     token, key = service.create_token(g.caller.user_id, **data)
-    return {**{name: getattr(token, name) for name in TokenSchema().fields}, "key": key}
+    return {**token.model_dump(), "key": key}  # the schema dumps its fields only
 
 
 @blp.route("/user/tokens/<uuid:token_uuid>/", methods=["DELETE"])

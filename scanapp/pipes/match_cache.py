@@ -117,15 +117,17 @@ def take() -> Taken | None:
 
 def _ranked(query_run, idx, matchable_rids, top=50, high_resemblance=False,
             high_resemblance_threshold=0.8, _use_bigrams=False):
-    """``compute_candidates`` with its result looked up first (same arguments, same result)."""
+    """``compute_candidates`` with its result looked up first (same arguments, same result).
+
+    Reached only while installed: the toolkit calls it through ``match_set``.
+    """
     state = _installed
     arguments = (query_run, idx, matchable_rids, top, high_resemblance,
                  high_resemblance_threshold, _use_bigrams)
-    if (state is None or _use_bigrams or idx is not state.index
+    if (_use_bigrams or idx is not state.index
             or matchable_rids is not idx.approx_matchable_rids):
         # Only the index's own ranking is keyed (bigram multisets depend on the token order).
-        original = state.original if state else None
-        return original(*arguments) if original else []
+        return state.original(*arguments)
     tokens = array("i", sorted(tid for tid in query_run.matchable_tokens() if tid != -1))
     key = hashlib.sha256(
         f"{state.fingerprint}|{top}|{high_resemblance}|{high_resemblance_threshold}|".encode()

@@ -48,6 +48,7 @@ def test_named_tokens_are_created_listed_and_revoked(client, runner):
                        headers=auth(key))
     assert made.status_code == 201, made.json
     assert made.json["scope"] == "read" and made.json["prefix"] == made.json["key"][:8]
+    assert "key_hash" not in made.json and "user_id" not in made.json
     ci_key = made.json["key"]
     listed = client.get("/api/user/tokens/", headers=auth(ci_key)).json
     assert [token["name"] for token in listed] == ["default", "ci"]
