@@ -77,12 +77,6 @@ def authenticate(key: str) -> Caller | None:
         return Caller(token.user_id, username, token.scope, token.uuid)
 
 
-def user_for_key(key: str) -> str | None:
-    """Return the username owning ``key``, or None."""
-    caller = authenticate(key)
-    return caller.username if caller else None
-
-
 def get_user(user_id: int) -> User:
     """Return the user or raise NotFoundError."""
     with session_scope() as session:
