@@ -47,6 +47,14 @@ def _membership(session, name: str, user_id: int) -> tuple[Organization, Members
     return found
 
 
+def _member(session, organization_id: int, username: str) -> Membership | None:
+    """Return the membership of ``username`` in the organization, None when not a member."""
+    return session.execute(
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.organization_id == organization_id, User.username == username)
+    ).scalar_one_or_none()
+
+
 def _require(membership: Membership, role: str, action: str) -> None:
     if _rank(membership.role) < _rank(role):
         raise ForbiddenError(f"Only an {role} of the organization may {action}.")
@@ -133,10 +141,7 @@ def set_member_role(user_id: int, name: str, username: str, role: str) -> tuple[
     with session_scope() as session:
         organization, membership = _membership(session, name, user_id)
         _require(membership, "admin", "change roles")
-        target = session.execute(
-            select(Membership).join(User, User.id == Membership.user_id)
-            .where(Membership.organization_id == organization.id, User.username == username)
-        ).scalar_one_or_none()
+        target = _member(session, organization.id, username)
         if target is None:
             raise InvalidInputError.for_field(
                 "username", f"{username} is not a member: invite them first "
@@ -154,10 +159,7 @@ def remove_member(user_id: int, name: str, username: str) -> None:
     """Remove a member (admins; owners for an owner), or leave (anyone, for themselves)."""
     with session_scope() as session:
         organization, membership = _membership(session, name, user_id)
-        target = session.execute(
-            select(Membership).join(User, User.id == Membership.user_id)
-            .where(Membership.organization_id == organization.id, User.username == username)
-        ).scalar_one_or_none()
+        target = _member(session, organization.id, username)
         if target is None:
             raise NotFoundError("Member not found.")
         if target.id != membership.id:
