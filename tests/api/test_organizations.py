@@ -54,6 +54,7 @@ def test_the_creator_owns_it_and_the_name_is_checked(call, acme):
     for bad in ("Acme", "1acme", "ac--me", "acme-", "a"):
         response = call("post", "alice", "/organizations/", json={"name": bad})
         assert response.status_code == 400 and "name" in response.json["errors"], bad
+    assert [item["name"] for item in call("get", "alice", "/organizations/").json] == ["acme"]
     assert call("get", "", "/organizations/").status_code == 401  # a key is always needed
 
 
@@ -141,6 +142,7 @@ def test_invitations_are_listed_and_withdrawn(call, acme):
     for body in ({}, {"username": "x", "email": "x@example.com"}, {"email": "not-an-address"}):
         response = call("post", "bob", "/organizations/acme/invitations/", json=body)
         assert response.status_code == 400, body
+    assert call("get", "bob", "/organizations/acme/invitations/").json == []  # nothing stored
 
 
 def test_only_an_owner_deletes_it(call, acme):

@@ -101,3 +101,5 @@ def test_bad_token_requests_say_what_is_wrong(client, runner, body, field):
     response = client.post("/api/user/tokens/", json=body, headers=auth(key))
     assert response.status_code == 400, response.json
     assert field in response.json["errors"], response.json
+    assert [token["name"] for token in client.get("/api/user/tokens/", headers=auth(key)).json] == [
+        "default"]  # nothing stored
