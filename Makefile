@@ -7,6 +7,8 @@ BIN = $(VENV)/bin
 INPUT ?= tests/data/requests-2.32.3.tar.gz
 PIPELINE ?= scan_single_package
 OUTPUT ?= scan-result.json
+# Test processes (pytest-xdist, one test file each): each scanning one loads the 1.5 GB license index.
+TEST_WORKERS ?= 2
 
 .PHONY: setup scan test lint services
 
@@ -26,7 +28,7 @@ services:
 	bash .ci/services.sh
 
 test: setup services
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check scanapp pipelines outputs tests bench docs
