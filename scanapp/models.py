@@ -101,6 +101,13 @@ class Project(SQLModel, table=True):
     settings: dict = _json({})
     purl: str = Field(default="", max_length=2048)
     extra_data: dict = _json({})
+    #: The organization holding the project; None for a personal project (its creator's) or
+    #: one made by the operator (the CLI) or before teams.
+    organization_id: int | None = Field(default=None, sa_column=Column(
+        sa.Integer, sa.ForeignKey("organization.id"), nullable=True, index=True))
+    #: The user who created it through the API; None when the operator (the CLI) did.
+    created_by_id: int | None = Field(default=None, sa_column=Column(
+        sa.Integer, sa.ForeignKey("scanappuser.id"), nullable=True))
 
 
 class StoredCounts(SQLModel, table=True):
@@ -437,6 +444,8 @@ class User(SQLModel, table=True):
     uuid: str = Field(default_factory=new_uuid, max_length=36, unique=True, index=True)
     username: str = Field(max_length=150, unique=True, index=True)
     email: str = Field(default="", max_length=254, index=True)
+    #: A server administrator sees and may do everything, as the operator does.
+    is_admin: bool = False
     created_date: datetime = _when(nullable=False)
     updated_date: datetime = _when(nullable=False)
 
@@ -512,6 +521,26 @@ class Invitation(SQLModel, table=True):
     role: str = Field(default="member", max_length=10)
     invited_by: str = Field(default="", max_length=150)
     created_date: datetime = _when(nullable=False)
+
+
+class ProjectPermission(SQLModel, table=True):
+    """A user's level on one project, over their organization role.
+
+    ``blocked`` hides the project from them whatever their role; ``member`` and ``admin``
+    grant that much on this project, to a user of the organization or from outside it.
+    """
+
+    __tablename__ = "projectpermission"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "user_id", name="uq_projectpermission_project_user"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = _project_fk()
+    user_id: int = _user_column()
+    level: str = Field(max_length=10)
+    created_date: datetime = _when(nullable=False)
+    updated_date: datetime = _when(nullable=False)
 
 
 class ScanCacheEntry(SQLModel, table=True):

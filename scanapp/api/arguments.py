@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from outputs.formats import DOWNLOADS, versions_text
 from outputs.report import REPORT_MODELS
 from scanapp.policies import FAIL_LEVELS
+from scanapp.services.access import PERMISSION_LEVELS
 from scanapp.services.listing import filterable_columns
 from scanapp.services.organizations import ROLES
 from scanapp.services.users import SCOPES
@@ -117,6 +118,20 @@ class MemberArguments(Body):
     role = fields.String(required=True, validate=_ROLE)
 
 
+class PermissionArguments(Body):
+    """A user's permission on a project: Scarf's ``PackagePermissionSetV1``."""
+
+    user_query = fields.String(required=True, validate=validate.Length(min=1, max=254),
+                               metadata={"description": "A username or an e-mail address."})
+    permission_level = fields.String(required=True, validate=validate.OneOf(PERMISSION_LEVELS))
+
+
+class MoveArguments(Body):
+    """Where a project goes: an organization's name, or null for a personal project."""
+
+    organization = fields.String(required=True, allow_none=True)
+
+
 class InvitationArguments(Body):
     """Who to invite (a username or an e-mail address) and with which role."""
 
@@ -147,6 +162,8 @@ class ProjectCreateArguments(Body):
     settings = fields.Dict(keys=fields.String(), load_default=dict)
     webhook_url = fields.Url(schemes={"http", "https"}, require_tld=False)
     webhooks = fields.List(fields.Nested(WebhookArguments), load_default=list)
+    organization = fields.String(load_default="", metadata={
+        "description": "The organization to hold it (yours); none: a personal project."})
 
 
 class AddInputArguments(Body):
@@ -257,6 +274,7 @@ class ProjectFilterArguments(ListArguments):
     label = fields.List(
         fields.String(), metadata={"description": "A label, by name or slug; repeat for all."}
     )
+    organization = _described(fields.String, "The name of the organization holding them.")
 
 
 class FileContentArguments(Query):

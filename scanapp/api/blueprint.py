@@ -32,17 +32,24 @@ class Parser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, BODY: "load_body"}
 
     def load_body(self, req, schema):
-        """Return the JSON object, or the form fields and files, of the request."""
+        """Return the JSON object, or the form fields and files, of the request.
+
+        A schema with ``many`` takes a JSON array or one object (a list of one).
+        """
         if not req.is_json:
-            return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+            form = self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+            return [form] if schema.many else form
         data = json_body()
         if data is None:
             raise InvalidInputError("Malformed JSON body.", errors={"_body": ["Malformed JSON."]})
+        if schema.many and isinstance(data, list):
+            return data
         if not isinstance(data, dict):
+            expected = "an object or an array of objects" if schema.many else "an object"
             raise InvalidInputError(
-                "The JSON body must be an object.", errors={"_body": ["Expected an object."]}
+                f"The JSON body must be {expected}.", errors={"_body": [f"Expected {expected}."]}
             )
-        return data
+        return [data] if schema.many else data
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanapp.api.access import project_role
 from scanapp.api.arguments import FailLevelArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.lists import ErrorSchema
@@ -16,6 +17,7 @@ blp = Blueprint("compliance", __name__, url_prefix="/api/projects", description=
 
 
 @blp.route("/<uuid:uuid>/compliance/", methods=["GET"])
+@project_role("member")
 @blp.arguments(FailLevelArguments, location="query", as_kwargs=True)
 @blp.response(200, ComplianceAlertsSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -26,6 +28,7 @@ def compliance(uuid, fail_level):
 
 
 @blp.route("/<uuid:uuid>/license_clarity_compliance/", methods=["GET"])
+@project_role("member")
 @blp.response(200, ClarityAlertSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -35,6 +38,7 @@ def license_clarity_compliance(uuid):
 
 
 @blp.route("/<uuid:uuid>/scorecard_compliance/", methods=["GET"])
+@project_role("member")
 @blp.response(200, ScorecardAlertSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)

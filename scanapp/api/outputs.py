@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Response, send_file
 
 from outputs.formats import DOWNLOADS
+from scanapp.api.access import caller, project_role
 from scanapp.api.arguments import DownloadArguments, OutputFileArguments, ReportArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.fields import base_url
@@ -33,6 +34,7 @@ def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False, 
 
 
 @blp.route("/<uuid:uuid>/results/", methods=["GET"])
+@project_role("member")
 @blp.response(200, ResultsSchema, description="The JSON results (ScanCode-compatible).")
 @blp.alt_response(404, schema=ErrorSchema)
 def results(uuid):
@@ -44,6 +46,7 @@ def results(uuid):
 
 
 @blp.route("/<uuid:uuid>/results_download/", methods=["GET"])
+@project_role("member")
 @blp.arguments(DownloadArguments, location="query", as_kwargs=True)
 @blp.response(200, description="The output file, as an attachment.")
 @blp.alt_response(404, schema=ErrorSchema)
@@ -61,6 +64,7 @@ def results_download(uuid, output_format, version):
 
 
 @blp.route("/<uuid:uuid>/outputs/", methods=["GET"])
+@project_role("member")
 @blp.arguments(OutputFileArguments, location="query", as_kwargs=True)
 @blp.response(200, OutputFileSchema(many=True),
               description="The files of output/, or one of them with ?filename=.")
@@ -80,5 +84,5 @@ def output_files(uuid, filename):
 @blp.response(200, description="An XLSX workbook with one sheet, project first.")
 def cross_project_report(model, page=None, **filters):
     """One XLSX sheet of ``model`` records over the projects matching the list filters."""
-    path, name = service.report_file(model, filters)
+    path, name = service.report_file(model, filters, caller())
     return _send(path, DOWNLOADS["xlsx"].content_type, attachment=True, remove=True, name=name)

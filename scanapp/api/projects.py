@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from flask import Response, send_file, stream_with_context
 from flask.views import MethodView
 
+from scanapp.api.access import caller, project_role
 from scanapp.api.arguments import (
     AddInputArguments,
     ArchiveArguments,
@@ -57,6 +58,8 @@ def _request(data: dict) -> ProjectRequest:
         notes=data["notes"],
         settings=data["settings"],
         webhooks=_webhooks(data),
+        organization=data["organization"].strip(),
+        caller=caller(),
     )
 
 
@@ -69,7 +72,7 @@ class Projects(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, page, **filters):
         """List projects (newest first) with ScanCode.io's filters: name, names, uuid, label..."""
-        return page_response(service.list_projects(filters, page))
+        return page_response(service.list_projects(filters, page, caller()))
 
     @blp.arguments(ProjectCreateArguments, location="body")
     @blp.response(201, ProjectSchema)
@@ -85,12 +88,14 @@ class Projects(MethodView):
 class ProjectDetail(MethodView):
     """One project."""
 
+    @project_role("member")
     @blp.response(200, ProjectDetailSchema)
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, uuid):
         """Return all information about a project, including its runs and counts."""
         return service.project_detail(str(uuid))
 
+    @project_role("admin")
     @blp.response(204)
     @blp.alt_response(400, schema=ErrorSchema)
     @blp.alt_response(404, schema=ErrorSchema)
@@ -101,6 +106,7 @@ class ProjectDetail(MethodView):
 
 
 @blp.route("/<uuid:uuid>/add_input/", methods=["POST"])
+@project_role("member")
 @blp.arguments(AddInputArguments, location="body")
 @blp.response(201, StatusSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -113,6 +119,7 @@ def add_input(data, uuid):
 
 
 @blp.route("/<uuid:uuid>/archive/", methods=["POST"])
+@project_role("admin")
 @blp.arguments(ArchiveArguments, location="body", required=False)
 @blp.response(200, StatusSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -123,6 +130,7 @@ def archive(data, uuid):
 
 
 @blp.route("/<uuid:uuid>/reset/", methods=["POST"])
+@project_role("admin")
 @blp.arguments(ResetArguments, location="body", required=False)
 @blp.response(200, StatusSchema)
 @blp.alt_response(400, schema=ErrorSchema)
@@ -139,6 +147,7 @@ def _list(uuid, name: str, page: int, filters: dict) -> dict:
 
 
 @blp.route("/<uuid:uuid>/errors/", methods=["GET"])
+@project_role("member")
 @blp.arguments(filter_arguments(ProjectMessage), location="query", as_kwargs=True)
 @blp.response(200, page_of(MessageSchema))
 @blp.alt_response(404, schema=ErrorSchema)
@@ -148,6 +157,7 @@ def errors(uuid, page, **filters):
 
 
 @blp.route("/<uuid:uuid>/messages/", methods=["GET"])
+@project_role("member")
 @blp.arguments(filter_arguments(ProjectMessage), location="query", as_kwargs=True)
 @blp.response(200, page_of(MessageSchema))
 @blp.alt_response(404, schema=ErrorSchema)
@@ -157,6 +167,7 @@ def messages(uuid, page, **filters):
 
 
 @blp.route("/<uuid:uuid>/packages/", methods=["GET"])
+@project_role("member")
 @blp.arguments(filter_arguments(DiscoveredPackage), location="query", as_kwargs=True)
 @blp.response(200, page_of(PackageSchema))
 @blp.alt_response(404, schema=ErrorSchema)
@@ -166,6 +177,7 @@ def packages(uuid, page, **filters):
 
 
 @blp.route("/<uuid:uuid>/resources/", methods=["GET"])
+@project_role("member")
 @blp.arguments(filter_arguments(CodebaseResource), location="query", as_kwargs=True)
 @blp.response(200, page_of(ResourceSchema))
 @blp.alt_response(404, schema=ErrorSchema)
@@ -175,6 +187,7 @@ def resources(uuid, page, **filters):
 
 
 @blp.route("/<uuid:uuid>/dependencies/", methods=["GET"])
+@project_role("member")
 @blp.arguments(filter_arguments(DiscoveredDependency), location="query", as_kwargs=True)
 @blp.response(200, page_of(DependencySchema))
 @blp.alt_response(404, schema=ErrorSchema)
@@ -184,6 +197,7 @@ def dependencies(uuid, page, **filters):
 
 
 @blp.route("/<uuid:uuid>/file_content/", methods=["GET"])
+@project_role("member")
 @blp.arguments(FileContentArguments, location="query", as_kwargs=True)
 @blp.response(200, FileContentSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -205,6 +219,7 @@ def _json_text(location) -> Iterator[bytes]:
 
 
 @blp.route("/<uuid:uuid>/file_download/", methods=["GET"])
+@project_role("member")
 @blp.arguments(FileContentArguments, location="query", as_kwargs=True)
 @blp.response(200, description="The file's bytes, as an attachment.")
 @blp.alt_response(404, schema=ErrorSchema)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from scanapp.api.access import project_role
 from scanapp.api.arguments import filter_arguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.api.pagination import page_response
@@ -21,6 +22,7 @@ RelationFilters = filter_arguments(
 
 
 @blp.route("/<uuid:uuid>/relations/", methods=["GET"])
+@project_role("member")
 @blp.arguments(RelationFilters, location="query", as_kwargs=True)
 @blp.response(200, page_of(RelationSchema))
 @blp.alt_response(404, schema=ErrorSchema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanapp.api.access import project_role, run_role
 from scanapp.api.arguments import AddPipelineArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.lists import ErrorSchema, StatusSchema
@@ -12,6 +13,7 @@ blp = Blueprint("runs", __name__, url_prefix="/api", description="Pipeline runs"
 
 
 @blp.route("/projects/<uuid:uuid>/add_pipeline/", methods=["POST"])
+@project_role("member")
 @blp.arguments(AddPipelineArguments, location="body")
 @blp.response(201, StatusSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -23,6 +25,7 @@ def add_pipeline(data, uuid):
 
 
 @blp.route("/runs/<uuid:uuid>/", methods=["GET"])
+@run_role("member")
 @blp.response(200, RunSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def run_detail(uuid):
@@ -31,6 +34,7 @@ def run_detail(uuid):
 
 
 @blp.route("/runs/<uuid:uuid>/start_pipeline/", methods=["POST"])
+@run_role("member")
 @blp.response(200, StatusSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -42,6 +46,7 @@ def start_pipeline(uuid):
 
 
 @blp.route("/runs/<uuid:uuid>/stop_pipeline/", methods=["POST"])
+@run_role("member")
 @blp.response(200, StatusSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -52,6 +57,7 @@ def stop_pipeline(uuid):
 
 
 @blp.route("/runs/<uuid:uuid>/delete_pipeline/", methods=["POST"])
+@run_role("member")
 @blp.response(200, StatusSchema)
 @blp.alt_response(400, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanapp.api.access import project_role
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.lists import ErrorSchema
 from scanapp.schemas.summary import SummarySchema
@@ -11,6 +12,7 @@ blp = Blueprint("summary", __name__, url_prefix="/api/projects", description="Su
 
 
 @blp.route("/<uuid:uuid>/summary/", methods=["GET"])
+@project_role("member")
 @blp.response(200, SummarySchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def project_summary(uuid):

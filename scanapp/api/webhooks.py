@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanapp.api.access import project_role
 from scanapp.api.arguments import ListArguments, WebhookArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.api.pagination import page_response
@@ -14,6 +15,7 @@ blp = Blueprint("webhooks", __name__, url_prefix="/api/projects", description="W
 
 
 @blp.route("/<uuid:uuid>/add_webhook/", methods=["POST"])
+@project_role("member")
 @blp.arguments(WebhookArguments, location="body")
 @blp.response(201, StatusSchema)
 @blp.alt_response(404, schema=ErrorSchema)
@@ -24,6 +26,7 @@ def add_webhook(data, uuid):
 
 
 @blp.route("/<uuid:uuid>/webhooks/", methods=["GET"])
+@project_role("member")
 @blp.arguments(ListArguments, location="query", as_kwargs=True)
 @blp.response(200, page_of(WebhookWithDeliveriesSchema))
 @blp.alt_response(404, schema=ErrorSchema)

@@ -58,13 +58,17 @@ def migrate_command() -> None:
 
 @click.command("create-user")
 @click.argument("username")
-def create_user(username: str) -> None:
+@click.option("--email", default="", help="Their e-mail (invitations may name it).")
+@click.option("--admin", "is_admin", is_flag=True,
+              help="A server administrator: sees and may do everything, as the operator.")
+def create_user(username: str, email: str, is_admin: bool) -> None:
     """Create an API user and print their key (the last word of the output).
 
-    Example: scanapp create-user alice
+    Example: scanapp create-user alice --email alice@example.com
     """
     from scanapp.services.users import create_user as create_api_user  # see scanapp.cli
 
     migrate()
-    key = create_api_user(username)
-    click.echo(f"User {username} created with API key: {key}")
+    key = create_api_user(username, email, is_admin=is_admin)
+    kind = "Server administrator" if is_admin else "User"
+    click.echo(f"{kind} {username} created with API key: {key}")

@@ -51,3 +51,10 @@ def organization_data(organization, role: str) -> dict:
 def invitation_data(invitation, organization: str) -> dict:
     """Return an invitation as ``InvitationSchema`` dumps it."""
     return {**invitation.model_dump(), "organization": organization}
+
+
+class PermissionSchema(AlwaysPresent):
+    """A user's permission on a project: Scarf's ``PackagePermissionGetV1``."""
+
+    username = fields.String()
+    permission_level = fields.String()

@@ -75,7 +75,7 @@ class ProjectSchema(RowSchema):
 
     class Meta(RowSchema.Meta):
         model = Project
-        exclude = ("id", "slug")
+        exclude = ("id", "slug", "organization_id", "created_by_id")
 
     labels = text_list()
     settings = fields.Dict(keys=fields.String())
@@ -84,6 +84,8 @@ class ProjectSchema(RowSchema):
     input_sources = fields.List(fields.Nested(InputSourceSchema))
     runs = fields.List(fields.Nested(RunSchema))
     next_run = fields.String(allow_none=True)
+    organization = fields.String(allow_none=True, metadata={
+        "description": "The organization holding it; null: a personal project."})
 
 
 class PackagesSummary(AlwaysPresent):

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
-from scanapp.models import INDEXED_PREFIX, Project, indexed_prefix
+from scanapp.models import INDEXED_PREFIX, Organization, Project, indexed_prefix
 
 
 def filter_projects(statement, filters: dict):
@@ -20,6 +20,7 @@ def filter_projects(statement, filters: dict):
     ``name``, ``name__contains``, ``name__startswith``, ``name__endswith``, ``names`` (any of
     comma-separated values contained), ``uuid``, ``is_archived`` and ``label`` (each one, by
     name or slug). Name matches are case-sensitive, as ScanCode.io's on PostgreSQL.
+    ``organization`` (a name) is scanapp's own.
     """
     if filters.get("name"):
         statement = statement.where(Project.name == filters["name"])
@@ -36,6 +37,9 @@ def filter_projects(statement, filters: dict):
         statement = statement.where(Project.uuid == str(filters["uuid"]))
     if filters.get("is_archived") is not None:
         statement = statement.where(Project.is_archived == filters["is_archived"])
+    if filters.get("organization"):
+        statement = statement.where(Project.organization_id.in_(
+            select(Organization.id).where(Organization.name == filters["organization"])))
     labels = [label for label in filters.get("label") or () if label]
     if labels:
         statement = statement.where(Project.id.in_(_labelled(labels)))

@@ -1,7 +1,7 @@
 """Organizations, their members' roles and invitations (who may do what: ``ROLES``).
 
 Roles, each with what the one before it may do: ``member`` (see the organization and its
-members; later: read, create and run its projects), ``admin`` (update it, manage members
+members; read, create and run its projects), ``admin`` (update it, manage members
 below owner, invite, withdraw invitations), ``owner`` (make and unmake owners, delete the
 organization). The last owner can neither leave nor be demoted. Nobody becomes a member
 without accepting an invitation. An organization the caller is not a member of answers as if
@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from scanapp.models import Invitation, Membership, Organization, User, utcnow
+from scanapp.models import Invitation, Membership, Organization, Project, User, utcnow
 
 ROLES = ("member", "admin", "owner")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -112,11 +112,37 @@ def update_organization(user_id: int, name: str, values: dict) -> tuple[Organiza
 
 
 def delete_organization(user_id: int, name: str) -> None:
-    """Delete an organization (owners only)."""
+    """Delete an organization (owners only) that holds no project."""
     with session_scope() as session:
         organization, membership = _membership(session, name, user_id)
         _require(membership, "owner", "delete it")
+        held = session.scalar(select(sa.func.count()).select_from(Project).where(
+            Project.organization_id == organization.id))
+        if held:
+            raise ConflictError(
+                f"The organization holds {held} project(s): delete or move them first.")
         session.delete(organization)
+
+
+def organization_for_projects(session, name: str, user_id: int | None, role: str) -> int:
+    """Return the id of the organization ``name`` where the caller may hold projects.
+
+    ``user_id`` None is the operator or a server administrator: any organization. Others need
+    ``role`` in it; not being a member is a 400 on the ``organization`` field (nothing told
+    about an organization of others), a lower role a 403.
+    """
+    if user_id is None:
+        found = session.exec(select(Organization.id).where(Organization.name == name)).first()
+        if found is None:
+            raise InvalidInputError.for_field("organization", f"No organization named {name!r}.")
+        return found
+    try:
+        organization, membership = _membership(session, name, user_id)
+    except NotFoundError:
+        raise InvalidInputError.for_field(
+            "organization", f"You are not a member of an organization named {name!r}.") from None
+    _require(membership, role, "put a project there")
+    return organization.id
 
 
 def list_members(user_id: int, name: str) -> list[tuple[str, str, object]]:

@@ -15,8 +15,10 @@ from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
 from scanapp.models import Project
+from scanapp.services.access import visible
 from scanapp.services.listing import filter_projects
 from scanapp.services.lookup import load_project
+from scanapp.services.users import Caller
 from scanapp.workdir import resolve_inside, workdir_for
 
 
@@ -60,14 +62,16 @@ def results_document(project_id: int) -> dict:
     return json_results.document(project_id)
 
 
-def report_file(model: str | None, filters: dict) -> tuple[Path, str]:
+def report_file(model: str | None, filters: dict, caller: Caller | None = None) -> tuple[Path, str]:
     """Render the cross-project XLSX report of ``model`` over the filtered projects.
+
+    Only the projects the caller may see are reported.
 
     Return the temporary file (the caller removes it) and the name to download it as.
     """
     report.check_model(model)
     with session_scope() as session:
-        statement = filter_projects(select(Project.id, Project.name), filters)
+        statement = visible(filter_projects(select(Project.id, Project.name), filters), caller)
         projects = session.exec(statement.order_by(Project.name)).all()
     folder = get_settings().workdirs / "reports"
     folder.mkdir(parents=True, exist_ok=True)

@@ -29,11 +29,14 @@ from scanapp.models import (
 from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
 from scanapp.schemas.fields import View
+from scanapp.services.access import visible
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
 from scanapp.services.listing import Page, filter_projects, page_of
 from scanapp.services.lookup import get_project
+from scanapp.services.organizations import organization_for_projects
 from scanapp.services.queueing import check_queue_reachable, start_next_run
 from scanapp.services.runs import add_run, check_input_count, count_inputs
+from scanapp.services.users import Caller
 from scanapp.services.views import project_view
 from scanapp.services.webhooks import check_subscriptions
 from scanapp.workdir import slugify, workdir_for
@@ -60,6 +63,10 @@ class ProjectRequest:
     notes: str = ""
     settings: dict = field(default_factory=dict)
     webhooks: list[dict] = field(default_factory=list)
+    #: The organization to hold it (the caller must be a member), "" for a personal project.
+    organization: str = ""
+    #: Who asks (None: the operator); a personal project is theirs.
+    caller: Caller | None = None
 
 
 def validate_request(session: Session, request: ProjectRequest) -> list[PendingInput]:
@@ -102,6 +109,7 @@ def create_project(request: ProjectRequest) -> Project:
     """
     with session_scope() as session:
         pending = validate_request(session, request)
+        organization_id = _organization_id(session, request)
     execute = request.execute_now and bool(request.pipelines)
     if execute:
         check_queue_reachable()
@@ -113,6 +121,8 @@ def create_project(request: ProjectRequest) -> Project:
         labels=sorted(set(request.labels)),
         notes=request.notes or "",
         settings=request.settings or {},
+        organization_id=organization_id,
+        created_by_id=request.caller.user_id if request.caller else None,
     )
     workdir = workdir_for(project.slug).create()
     try:
@@ -135,6 +145,14 @@ def create_project(request: ProjectRequest) -> Project:
     if execute:
         start_next_run(project.id)
     return project
+
+
+def _organization_id(session: Session, request: ProjectRequest) -> int | None:
+    if not request.organization:
+        return None
+    caller = request.caller
+    user_id = None if caller is None or caller.is_admin else caller.user_id
+    return organization_for_projects(session, request.organization, user_id, "member")
 
 
 def _store_inputs(session: Session, project: Project, pending: list[PendingInput]) -> None:
@@ -310,10 +328,10 @@ def _run_specs(session: Session, project_id: int) -> list[str]:
     ]
 
 
-def list_projects(filters: dict, page: int = 1) -> Page:
-    """Return a page of projects, newest first, each as listed (no counts)."""
+def list_projects(filters: dict, page: int = 1, caller: Caller | None = None) -> Page:
+    """Return a page of the projects the caller may see, newest first, as listed (no counts)."""
     with session_scope() as session:
-        statement = filter_projects(select(Project), filters).order_by(
+        statement = visible(filter_projects(select(Project), filters), caller).order_by(
             Project.created_date.desc(), Project.id.desc()
         )
         return page_of(session, statement, page, get_settings().page_size,

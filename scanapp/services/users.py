@@ -24,12 +24,13 @@ LAST_USED_EVERY = 60
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: the user and the scope of the token they sent."""
+    """Who sent a request: the user, their token's scope, server administrator or not."""
 
     user_id: int
     username: str
     scope: str
     token_uuid: str
+    is_admin: bool = False
 
 
 def hash_key(key: str) -> str:
@@ -41,8 +42,11 @@ def _new_key() -> str:
     return secrets.token_hex(20)
 
 
-def create_user(username: str, email: str = "") -> str:
-    """Create a user with a write token named "default"; return its key (shown once)."""
+def create_user(username: str, email: str = "", *, is_admin: bool = False) -> str:
+    """Create a user with a write token named "default"; return its key (shown once).
+
+    A server administrator (``is_admin``) sees and may do everything, as the operator does.
+    """
     username = username.strip()
     if not username or len(username) > 150:
         raise InvalidInputError.for_field("username", "Give a name of 1 to 150 characters.")
@@ -50,7 +54,7 @@ def create_user(username: str, email: str = "") -> str:
     with session_scope() as session:
         if session.exec(select(User).where(User.username == username)).first():
             raise ConflictError(f"User {username!r} already exists.")
-        user = User(username=username, email=email.strip())
+        user = User(username=username, email=email.strip(), is_admin=is_admin)
         session.add(user)
         session.flush()
         session.add(UserToken(user_id=user.id, name=DEFAULT_TOKEN, key_hash=hash_key(key),
@@ -63,18 +67,18 @@ def authenticate(key: str) -> Caller | None:
     now = utcnow()
     with session_scope() as session:
         found = session.execute(
-            select(UserToken, User.username)
+            select(UserToken, User.username, User.is_admin)
             .join(User, User.id == UserToken.user_id)
             .where(UserToken.key_hash == hash_key(key))
         ).first()
         if found is None:
             return None
-        token, username = found
+        token, username, is_admin = found
         if token.expires_date is not None and aware(token.expires_date) <= now:
             return None
         if token.last_used_date is None or age_seconds(token.last_used_date) > LAST_USED_EVERY:
             token.last_used_date = now
-        return Caller(token.user_id, username, token.scope, token.uuid)
+        return Caller(token.user_id, username, token.scope, token.uuid, is_admin)
 
 
 def get_user(user_id: int) -> User:

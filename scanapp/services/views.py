@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from scanapp.lifecycle import next_run
-from scanapp.models import InputSource, Project, Run, WebhookSubscription
+from scanapp.models import InputSource, Organization, Project, Run, WebhookSubscription
 from scanapp.schemas.fields import View
 from scanapp.schemas.projects import input_source_view, run_view
 from scanapp.services.counts import current_counts
@@ -30,6 +30,8 @@ def project_view(session: Session, project: Project, *, detail: bool = True) -> 
         "input_sources": [input_source_view(source, project.slug) for source in sources],
         "runs": [run_view(run, project.uuid) for run in runs],
         "next_run": upcoming.pipeline_name if upcoming else None,
+        "organization": session.get(Organization, project.organization_id).name
+        if project.organization_id else None,
     }
     if detail:
         values.update(current_counts(session, project.id))

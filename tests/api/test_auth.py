@@ -30,6 +30,15 @@ def test_create_user_prints_a_key_stored_hashed(runner, settings):
     assert create_user(runner, "bob") != key
 
 
+def test_create_user_admin_makes_a_server_administrator(runner, settings):
+    result = runner.invoke(cli, ["create-user", "root", "--admin", "--email", "root@example.com"])
+    assert result.exit_code == 0 and result.output.startswith("Server administrator root")
+    create_user(runner, "alice")
+    with session_scope() as session:
+        users = {user.username: (user.is_admin, user.email) for user in session.exec(select(User))}
+    assert users == {"root": (True, "root@example.com"), "alice": (False, "")}
+
+
 def test_create_user_twice_fails_clearly(runner, settings):
     create_user(runner, "alice")
     result = runner.invoke(cli, ["create-user", "alice"])

@@ -21,14 +21,6 @@ def keys(settings):
 
 
 @pytest.fixture
-def call(client, keys):
-    def call(method: str, who: str, path: str, **kwargs):
-        headers = {"Authorization": f"Bearer {keys[who]}"} if who else {}
-        return getattr(client, method)(f"/api{path}", headers=headers, **kwargs)
-    return call
-
-
-@pytest.fixture
 def acme(call):
     made = call("post", "alice", "/organizations/", json={
         "name": "acme", "description": "Acme Corp.", "billing_email": "billing@acme.test"})
