@@ -1,5 +1,6 @@
 """`scanapp serve`: the production server (gunicorn) in a subprocess, on a temporary SQLite."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -31,17 +32,11 @@ def scanapp_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "scanapp"]
 
 
-@pytest.fixture
-def server(request, tmp_path):
-    """Start ``scanapp serve`` on a free port; yield its base URL; terminate it after.
-
-    Parametrize it indirectly with a dict of more settings.
-    """
+@contextlib.contextmanager
+def serving(env: dict, log_path: Path):
+    """Run ``scanapp serve`` (one gunicorn worker) with ``env`` on a free port; yield its URL."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SCANAPP_")}
-    env.update(SCANAPP_WORKDIRS=str(tmp_path / "workdirs"), SCANAPP_MAX_UPLOAD_SIZE="1M")
-    env.update(getattr(request, "param", {}))
-    log = (tmp_path / "serve.log").open("w+")
+    log = log_path.open("w+")
     command = [*scanapp_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", "1"]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
@@ -58,14 +53,29 @@ def server(request, tmp_path):
         log.seek(0)
         pytest.fail(f"scanapp serve did not start:\n{log.read()}")
     server_pid[base] = process.pid
-    yield base
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def server(request, tmp_path):
+    """Start ``scanapp serve`` on a free port; yield its base URL; terminate it after.
+
+    Parametrize it indirectly with a dict of more settings.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SCANAPP_")}
+    env.update(SCANAPP_WORKDIRS=str(tmp_path / "workdirs"), SCANAPP_MAX_UPLOAD_SIZE="1M")
+    env.update(getattr(request, "param", {}))
+    with serving(env, tmp_path / "serve.log") as base:
+        yield base
 
 
 def test_serve_answers_the_api_on_a_migrated_sqlite(server, tmp_path):
