@@ -18,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from scanapp import audit
 from scanapp.db import dialect_insert, session_scope
 from scanapp.models import ProjectMessage, Run, RunStatus, StoredCounts, utcnow
 
@@ -30,13 +31,22 @@ STALE_EXITCODE = 88
 NOT_OWNED = -1
 
 
-def update_run(run_id: int, *, expected: tuple[str, ...] | None = None, **values) -> bool:
-    """Update a run in one statement, only from ``expected`` statuses when given."""
+def update_run(run_id: int, *, expected: tuple[str, ...] | None = None,
+               event: str | None = None, **values) -> bool:
+    """Update a run in one statement, only from ``expected`` statuses when given.
+
+    ``event``: the audit event to record with the change, in its transaction.
+    """
     statement = sa.update(Run).where(Run.id == run_id)
     if expected is not None:
         statement = statement.where(Run.status.in_(expected))
     with session_scope() as session:
-        return session.execute(statement.values(**values)).rowcount == 1
+        changed = session.execute(statement.values(**values)).rowcount == 1
+        if changed and event:
+            run = session.get(Run, run_id)
+            audit.record(session, event, project_id=run.project_id, run=run.uuid,
+                         pipeline=run.pipeline_name)
+        return changed
 
 
 def append_log(run_id: int, line: str) -> None:
@@ -47,11 +57,10 @@ def append_log(run_id: int, line: str) -> None:
         session.execute(sa.update(Run).where(Run.id == run_id).values(log=Run.log + text))
 
 
-def mark_queued(run_id: int, task_id: str) -> bool:
+def mark_queued(run_id: int, task_id: str, event: str | None = None) -> bool:
     """Move a not_started run to queued with its job id; False when it was not not_started."""
-    return update_run(
-        run_id, expected=(RunStatus.NOT_STARTED,), status=RunStatus.QUEUED, task_id=task_id
-    )
+    return update_run(run_id, expected=(RunStatus.NOT_STARTED,), event=event,
+                      status=RunStatus.QUEUED, task_id=task_id)
 
 
 def unqueue(run_id: int) -> bool:
@@ -130,11 +139,12 @@ def invalidate_counts(session: Session, project_id: int, *, lists_only: bool = F
     )
 
 
-def stop(run_id: int) -> bool:
+def stop(run_id: int, event: str | None = None) -> bool:
     """Mark a running run stopped (exit code 99); False when it was not running."""
     changed = update_run(
         run_id,
         expected=(RunStatus.RUNNING,),
+        event=event,
         status=RunStatus.STOPPED,
         task_end_date=utcnow(),
         task_exitcode=STOPPED_EXITCODE,

@@ -543,6 +543,39 @@ class ProjectPermission(SQLModel, table=True):
     updated_date: datetime = _when(nullable=False)
 
 
+class AuditEvent(SQLModel, table=True):
+    """Something a user did or tried, written in the transaction of the change it records.
+
+    A write, a run action, a download, a permission or membership change, a failed
+    authentication.
+
+    The organization and project are kept by id and by name so that an event outlives them;
+    ``variables`` is the request's query string, ``details`` what else tells the event apart.
+    """
+
+    __tablename__ = "auditevent"
+    __table_args__ = (
+        sa.Index("ix_auditevent_organization_time", "organization_id", "time"),
+        sa.Index("ix_auditevent_project_time", "project_uuid", "time"),
+        sa.Index("ix_auditevent_username_time", "username", "time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=50)
+    time: datetime = Field(default_factory=utcnow, sa_column=Column(
+        sa.DateTime(timezone=True), nullable=False, index=True))
+    organization_id: int | None = None
+    organization: str = Field(default="", max_length=100)
+    project_uuid: str = Field(default="", max_length=36)
+    project: str = Field(default="", max_length=100)
+    username: str = Field(default="", max_length=150)
+    origin_address: str = Field(default="", max_length=45)
+    user_agent: str = Field(default="", max_length=512)
+    referer: str = Field(default="", max_length=1024)
+    variables: str = Field(default="", max_length=2048)
+    details: dict = _json({})
+
+
 class ScanCacheEntry(SQLModel, table=True):
     """One file's per-file scan values, shared by every project (see ``scanapp.pipes.scan_cache``).
 

@@ -277,6 +277,13 @@ class ProjectFilterArguments(ListArguments):
     organization = _described(fields.String, "The name of the organization holding them.")
 
 
+class EventRangeArguments(Query):
+    """The days of events: ``start_date`` (inclusive) to ``end_date`` (exclusive), at most 31."""
+
+    start_date = fields.String(metadata={"description": "YYYY-MM-DD, inclusive."})
+    end_date = fields.String(metadata={"description": "YYYY-MM-DD, exclusive."})
+
+
 class FileContentArguments(Query):
     """``file_content/?path=``: the path of a codebase file."""
 

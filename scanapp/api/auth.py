@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from scanapp.audit import Origin, set_origin
 from scanapp.config import get_settings
 from scanapp.errors import AuthenticationError, ForbiddenError
+from scanapp.services.events import record_event
 from scanapp.services.users import authenticate
 
 _OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready")
 #: Paths about the caller and their teams: they need a key whatever the setting.
-_CALLER_PATHS = ("/api/user/", "/api/organizations")
+_CALLER_PATHS = ("/api/user/", "/api/organizations", "/api/events")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -42,14 +44,28 @@ def register_auth(app: Flask) -> None:
         key = key.strip() if scheme.lower() in ("token", "bearer") else ""
         caller = authenticate(key) if key else None
         g.caller, g.username = caller, caller.username if caller else None
+        set_origin(Origin(
+            username=g.username or "", origin_address=request.remote_addr or "",
+            user_agent=request.user_agent.string, referer=request.referrer or "",
+            variables=request.query_string.decode(errors="replace")))
         if not needs_key(request.path):
             # Open to anyone: a key is read but never refused (a client configured for
             # another server keeps working), nor is its scope (anyone may write here).
             return None
         if not key:
-            raise AuthenticationError("Authentication credentials were not provided.")
+            _refuse("Authentication credentials were not provided.")
         if caller is None:
-            raise AuthenticationError("Invalid token.")
+            _refuse("Invalid token.")
         if caller.scope == "read" and request.method not in _READ_METHODS:
             raise ForbiddenError("This token has the read scope: it can only read.")
         return None
+
+    @app.teardown_request
+    def forget_origin(_error=None):
+        set_origin(None)
+
+
+def _refuse(reason: str) -> None:
+    """Record the failed authentication (an audit event), then answer 401."""
+    record_event("auth.failed", reason=reason, method=request.method, path=request.path)
+    raise AuthenticationError(reason)

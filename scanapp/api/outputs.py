@@ -14,6 +14,7 @@ from scanapp.schemas.fields import base_url
 from scanapp.schemas.lists import ErrorSchema, OutputFileSchema
 from scanapp.schemas.results import ResultsSchema
 from scanapp.services import outputs as service
+from scanapp.services.events import record_event
 
 blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Outputs")
 
@@ -59,6 +60,8 @@ def results_download(uuid, output_format, version):
     """
     service.check_download(output_format, version)
     path = service.write_output(str(uuid), output_format, version=version)
+    record_event("download.results", project_uuid=str(uuid), output_format=output_format,
+                 version=version)
     fmt = DOWNLOADS[output_format]
     return _send(path, fmt.content_type, attachment=True, remove=not fmt.kept)
 
@@ -73,6 +76,7 @@ def output_files(uuid, filename):
     """List the files of the project's output/ folder; ``?filename=`` downloads one."""
     if filename is not None:
         path = service.output_file(str(uuid), filename)
+        record_event("download.output", project_uuid=str(uuid), filename=filename)
         return _send(path, "application/octet-stream", attachment=True)
     link = f"{base_url()}/api/projects/{uuid}/outputs/?filename="
     return [{"filename": path.name, "download_url": link + path.name}
@@ -85,4 +89,5 @@ def output_files(uuid, filename):
 def cross_project_report(model, page=None, **filters):
     """One XLSX sheet of ``model`` records over the projects matching the list filters."""
     path, name = service.report_file(model, filters, caller())
+    record_event("download.report", model=model)
     return _send(path, DOWNLOADS["xlsx"].content_type, attachment=True, remove=True, name=name)

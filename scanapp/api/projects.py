@@ -27,6 +27,7 @@ from scanapp.schemas.projects import ProjectDetailSchema, ProjectSchema
 from scanapp.schemas.rows import DependencySchema, MessageSchema, PackageSchema, ResourceSchema
 from scanapp.services import projects as service
 from scanapp.services import records
+from scanapp.services.events import record_event
 from scanapp.services.inputs import split_values
 from scanapp.services.projects import ProjectRequest
 
@@ -226,4 +227,5 @@ def _json_text(location) -> Iterator[bytes]:
 def file_download(uuid, path):
     """Download a file of the project's codebase as it is (``?path=``), any size."""
     target = records.codebase_file(str(uuid), path)
+    record_event("download.file", project_uuid=str(uuid), path=path)
     return send_file(target, mimetype="application/octet-stream", as_attachment=True)

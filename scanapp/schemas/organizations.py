@@ -53,6 +53,19 @@ def invitation_data(invitation, organization: str) -> dict:
     return {**invitation.model_dump(), "organization": organization}
 
 
+class AggregateSchema(AlwaysPresent):
+    """A count of events of one day: Scarf's ``AggregateV1``.
+
+    ``type`` and ``username`` are null unless the breakdown is by them.
+    """
+
+    breakdown = fields.String(metadata={"description": "total, type or user"})
+    date = fields.String(metadata={"description": "YYYY-MM-DD (UTC)"})
+    type = fields.String(allow_none=True, dump_default=None)
+    username = fields.String(allow_none=True, dump_default=None)
+    total = fields.Integer()
+
+
 class PermissionSchema(AlwaysPresent):
     """A user's permission on a project: Scarf's ``PackagePermissionGetV1``."""
 

@@ -15,6 +15,7 @@ import re
 import sqlalchemy as sa
 from sqlmodel import select
 
+from scanapp import audit
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from scanapp.models import Invitation, Membership, Organization, Project, User, utcnow
@@ -78,6 +79,7 @@ def create_organization(user_id: int, values: dict) -> tuple[Organization, str]:
         session.add(organization)
         session.flush()
         session.add(Membership(organization_id=organization.id, user_id=user_id, role="owner"))
+        audit.record(session, "organization.create", organization_id=organization.id)
     return organization, "owner"
 
 
@@ -108,6 +110,8 @@ def update_organization(user_id: int, name: str, values: dict) -> tuple[Organiza
                 setattr(organization, key, values[key])
         organization.updated_date = utcnow()
         session.add(organization)
+        audit.record(session, "organization.update", organization_id=organization.id,
+                     fields=sorted(key for key in EDITABLE if key in values))
     return organization, membership.role
 
 
@@ -121,7 +125,25 @@ def delete_organization(user_id: int, name: str) -> None:
         if held:
             raise ConflictError(
                 f"The organization holds {held} project(s): delete or move them first.")
+        audit.record(session, "organization.delete", organization_id=organization.id)
         session.delete(organization)
+
+
+def require_role(user_id: int | None, name: str, role: str, action: str) -> int:
+    """Return the id of the organization ``name`` if the caller has ``role`` in it.
+
+    404 for a non-member, 403 for a lower role; ``user_id`` None (a server administrator, the
+    operator) may act on any organization.
+    """
+    with session_scope() as session:
+        if user_id is None:
+            found = session.exec(select(Organization.id).where(Organization.name == name)).first()
+            if found is None:
+                raise NotFoundError("Organization not found.")
+            return found
+        organization, membership = _membership(session, name, user_id)
+        _require(membership, role, action)
+        return organization.id
 
 
 def organization_for_projects(session, name: str, user_id: int | None, role: str) -> int:
@@ -176,6 +198,8 @@ def set_member_role(user_id: int, name: str, username: str, role: str) -> tuple[
             raise ForbiddenError("Only an owner of the organization may make or unmake owners.")
         if target.role == "owner" and role != "owner" and _owners(session, organization.id) == 1:
             raise ConflictError("The last owner cannot be demoted: make another owner first.")
+        audit.record(session, "member.role", organization_id=organization.id, member=username,
+                     role=role, previous=target.role)
         target.role = role
         session.add(target)
     return username, role
@@ -193,6 +217,7 @@ def remove_member(user_id: int, name: str, username: str) -> None:
                      "remove this member")
         if target.role == "owner" and _owners(session, organization.id) == 1:
             raise ConflictError("The last owner cannot leave: make another owner first.")
+        audit.record(session, "member.remove", organization_id=organization.id, member=username)
         session.delete(target)
 
 
@@ -219,6 +244,8 @@ def invite(user_id: int, name: str, invitee: str, role: str, inviter: str) -> In
         invitation = found or Invitation(organization_id=organization.id, invitee=invitee)
         invitation.role, invitation.invited_by = role, inviter
         session.add(invitation)
+        audit.record(session, "invitation.create", organization_id=organization.id,
+                     invitee=invitee, role=role)
     return invitation
 
 
@@ -239,6 +266,9 @@ def withdraw_invitation(user_id: int, name: str, invitation_uuid: str) -> None:
         deleted = session.execute(sa.delete(Invitation).where(
             Invitation.organization_id == organization.id,
             Invitation.uuid == invitation_uuid)).rowcount
+        if deleted:
+            audit.record(session, "invitation.withdraw", organization_id=organization.id,
+                         invitation=invitation_uuid)
     if not deleted:
         raise NotFoundError("Invitation not found.")
 
@@ -282,6 +312,7 @@ def accept_invitation(user_id: int, name: str) -> tuple[Organization, str]:
         else:
             role = joined.role
         organization = session.get(Organization, invitation.organization_id)
+        audit.record(session, "invitation.accept", organization_id=organization.id, role=role)
     return organization, role
 
 
@@ -293,3 +324,4 @@ def decline_invitation(user_id: int, name: str) -> None:
             raise NotFoundError("Invitation not found.")
         for row in found:
             session.delete(row[0])
+        audit.record(session, "invitation.decline", organization_id=found[0][0].organization_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from scanapp import audit
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
 from scanapp.models import Project, ProjectPermission, User, utcnow
@@ -61,6 +62,8 @@ def set_permissions(uuid: str, items: list[dict], caller: Caller | None) -> list
                     f"{index}.user_query",
                     f"{user.username} is a server administrator: a permission has no effect.")
             _set(session, project.id, user.id, level, now)
+            audit.record(session, "project.permission", project=project,
+                         member=user.username, permission_level=level)
     return list_permissions(uuid)
 
 
@@ -86,6 +89,7 @@ def move_project(uuid: str, organization: str | None, caller: Caller | None) -> 
     with session_scope() as session:
         project: Project = get_project(session, uuid)
         user_id = None if caller is None or caller.is_admin else caller.user_id
+        previous = project.organization_id
         if organization:
             project.organization_id = organization_for_projects(
                 session, organization, user_id, "admin")
@@ -93,3 +97,9 @@ def move_project(uuid: str, organization: str | None, caller: Caller | None) -> 
             project.organization_id = None
             project.created_by_id = caller.user_id if caller else None
         session.add(project)
+        # Recorded for both organizations: each one's export shows the project leaving or coming.
+        for organization_id in {previous, project.organization_id} - {None}:
+            audit.record(session, "project.move", project=project,
+                         organization_id=organization_id, to=organization or None)
+        if previous is None and project.organization_id is None:
+            audit.record(session, "project.move", project=project)

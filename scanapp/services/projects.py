@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from scanapp import audit
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, InvalidInputError, RunNotAllowedError
@@ -129,6 +130,8 @@ def create_project(request: ProjectRequest) -> Project:
         with session_scope() as session:
             session.add(project)
             session.flush()
+            audit.record(session, "project.create", project=project,
+                         inputs=len(pending) or None, pipelines=request.pipelines or None)
             _store_inputs(session, project, pending)
             for spec in request.pipelines:
                 add_run(session, project, spec)
@@ -186,6 +189,7 @@ def add_inputs(uuid: str, *, input_urls: list[str], uploads: list[tuple[object, 
         stored_before = set(_input_files(project))
         try:
             _store_inputs(session, project, pending)
+            audit.record(session, "project.add_input", project=project, inputs=len(pending))
             session.flush()
         except BaseException:
             for path in set(_input_files(project)) - stored_before:
@@ -237,6 +241,7 @@ def delete_project(uuid: str) -> None:
         project = get_project(session, uuid)
         _ensure_not_running(session, project, "delete")
         slug = project.slug
+        audit.record(session, "project.delete", project=project)
         _delete_rows(session, project.id, inputs=True, webhooks=True)
         session.execute(sa.delete(StoredCounts).where(StoredCounts.project_id == project.id))
         session.delete(project)
@@ -268,8 +273,9 @@ def archive_project(
         project.is_archived = True
         session.add(project)
         name, slug = project.name, project.slug
-    chosen = [n for n, flag in (("input", remove_input), ("codebase", remove_codebase),
-                                ("output", remove_output)) if flag]
+        chosen = [n for n, flag in (("input", remove_input), ("codebase", remove_codebase),
+                                    ("output", remove_output)) if flag]
+        audit.record(session, "project.archive", project=project, removed=chosen or None)
     workdir_for(slug).clear(*chosen)
     return name
 
@@ -307,6 +313,8 @@ def reset_project(
         invalidate_counts(session, project.id)
         project.extra_data = {}
         session.add(project)
+        audit.record(session, "project.reset", project=project, keep_input=keep_input,
+                     keep_webhook=keep_webhook, restore_pipelines=restore_pipelines)
         for spec in specs:
             add_run(session, project, spec)
         name, slug, project_id = project.name, project.slug, project.id

@@ -19,13 +19,15 @@ def check_queue_reachable() -> None:
         raise QueueUnavailableError(f"The task queue is not reachable: {error}") from None
 
 
-def enqueue(run: Run) -> bool:
+def enqueue(run: Run, event: str | None = None) -> bool:
     """Mark a not_started run queued and send its job; False when it was not not_started.
+
+    ``event``: the audit event recorded with the change (a user's start; not a chain's).
 
     When the job cannot be sent the run goes back to not_started and the error is raised
     (QueueUnavailableError when Redis is unreachable).
     """
-    if not lifecycle.mark_queued(run.id, run.uuid):
+    if not lifecycle.mark_queued(run.id, run.uuid, event):
         return False
     try:
         queue.enqueue_run(run)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from redis.exceptions import RedisError
 from sqlmodel import Session, select
 
-from scanapp import engine, lifecycle, queue
+from scanapp import audit, engine, lifecycle, queue
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError, RunNotAllowedError
 from scanapp.models import InputSource, Project, Run, RunStatus
@@ -85,6 +85,8 @@ def add_pipeline(project_uuid: str, spec: str, *, execute_now: bool = False) -> 
     with session_scope() as session:
         project = get_project(session, project_uuid)
         run = add_run(session, project, spec)
+        session.flush()
+        audit.record(session, "run.add", project=project, run=run.uuid, pipeline=spec)
         project_id = project.id
     if execute_now:
         start_next_run(project_id)
@@ -124,7 +126,7 @@ def start_run(uuid: str) -> Run:
             raise RunNotAllowedError(
                 "Cannot start this pipeline before the earlier pipelines of the project have ended."
             )
-    if not enqueue(run):
+    if not enqueue(run, "run.start"):
         with session_scope() as session:
             _refuse_start(get_run(session, uuid))
         raise RunNotAllowedError("Pipeline already queued.")
@@ -135,7 +137,7 @@ def stop_run(uuid: str) -> Run:
     """Mark a running run stopped, kill its job's work horse, then finish the run."""
     with session_scope() as session:
         run = get_run(session, uuid)
-    if run.status != RunStatus.RUNNING or not lifecycle.stop(run.id):
+    if run.status != RunStatus.RUNNING or not lifecycle.stop(run.id, "run.stop"):
         raise RunNotAllowedError("Pipeline is not running.")
     try:
         queue.stop_job(run.uuid)
@@ -155,6 +157,9 @@ def delete_run(uuid: str) -> Run:
                 Run.id == run.id, Run.status.in_((RunStatus.NOT_STARTED, RunStatus.QUEUED))
             )
         ).rowcount
+        if deleted == 1:
+            audit.record(session, "run.delete", project_id=run.project_id, run=run.uuid,
+                         pipeline=run.pipeline_name)
     if deleted != 1:
         raise RunNotAllowedError("Only non started or queued pipelines can be deleted.")
     try:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
+from scanapp import audit
 from scanapp.db import session_scope
 from scanapp.errors import ConflictError, InvalidInputError, NotFoundError
 from scanapp.models import User, UserToken, age_seconds, aware, utcnow
@@ -122,6 +123,7 @@ def create_token(user_id: int, name: str, scope: str = "write",
         token = UserToken(user_id=user_id, name=name, key_hash=hash_key(key), prefix=key[:8],
                           scope=scope, expires_date=expires_date)
         session.add(token)
+        audit.record(session, "token.create", token_name=name, scope=scope)
     return token, key
 
 
@@ -141,5 +143,7 @@ def revoke_token(user_id: int, token_uuid: str) -> None:
             sa.delete(UserToken).where(UserToken.user_id == user_id,
                                        UserToken.uuid == token_uuid)
         ).rowcount
+        if deleted:
+            audit.record(session, "token.revoke", token=token_uuid)
     if not deleted:
         raise NotFoundError("Token not found.")

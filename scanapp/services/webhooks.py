@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from scanapp import audit
 from scanapp.config import get_settings
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
@@ -61,6 +62,9 @@ def add_webhook(project_uuid: str, data: dict) -> WebhookSubscription:
             **{flag: bool(data[flag]) for flag in FLAGS if flag in data},
         )
         session.add(subscription)
+        # The host only: a target URL may carry a secret.
+        audit.record(session, "webhook.add", project=project,
+                     target_host=urlsplit(target_url).hostname)
     return subscription
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -40,8 +40,12 @@ RANKS = ("member", "admin", "owner")
 
 @dataclass(frozen=True)
 class Route:
-    """A call and what it needs: ``open`` (never a key), ``key`` (a key in both modes),
-    ``any`` (a key where authentication is on), ``project:ROLE``, ``org:ROLE``, ``invitee``."""
+    """A call and what it needs.
+
+    ``open`` (never a key), ``key`` (a key in both modes), ``any`` (a key where
+    authentication is on), ``project:ROLE``, ``org:ROLE``, ``invitee`` (of beta),
+    ``self:NAME`` (that user or a server administrator), ``server`` (a server administrator).
+    """
 
     method: str
     path: str
@@ -55,6 +59,8 @@ class Route:
 
 
 P = "/api/projects/{app}"
+TODAY = date.today()
+DAYS = f"?start_date={TODAY}&end_date={TODAY + timedelta(days=1)}"
 ROUTES = [
     Route("GET", "/api/", "any", 200),
     Route("GET", "/api/docs/", "open", 200),
@@ -122,6 +128,15 @@ ROUTES = [
     Route("POST", "/api/organizations/beta/invitations/", "org:admin", 201,
           {"email": "guest@example.com"}),
     Route("DELETE", "/api/organizations/beta/invitations/{invitation}/", "org:admin", 204),
+    # A server administrator audits any organization (and manages none).
+    Route("GET", "/api/organizations/beta/events/x.csv", "org:admin", 200, query=DAYS,
+          exceptions={"root": 200}),
+    Route("GET", "/api/organizations/beta/aggregates", "org:admin", 200, query=DAYS,
+          exceptions={"root": 200}),
+    Route("GET", f"{P}/events/x.csv", "project:admin", 200, query=DAYS),
+    Route("GET", f"{P}/aggregates", "project:admin", 200, query=DAYS),
+    Route("GET", "/api/users/alice/aggregates", "self:alice", 200, query=DAYS),
+    Route("GET", "/api/events/x.csv", "server", 200, query=DAYS),
 ]
 
 
@@ -129,7 +144,8 @@ def expected(route: Route, who: str, auth_on: bool) -> int:
     """The status ``who`` gets: the rules of docs/teams.md, written out again here."""
     user = who.removesuffix("-read").removesuffix("-expired")
     kind, _, role = route.need.partition(":")
-    needs_key = kind in ("key", "org", "invitee") or (auth_on and kind != "open")
+    needs_key = kind in ("key", "org", "invitee", "self", "server") or (
+        auth_on and kind != "open")
     if not needs_key:
         return route.ok  # a key sent is read, never refused, nor its scope
     if who in route.exceptions:
@@ -138,14 +154,20 @@ def expected(route: Route, who: str, auth_on: bool) -> int:
         return 401
     if who == "carol-read" and route.method != "GET":
         return 403
-    if kind == "project":
-        have = PROJECT_ROLES.get(user)
-    elif kind == "org":
-        have = ORG_ROLES.get(user)
-    elif kind == "invitee":
+    return _for_user(route, kind, role, user)
+
+
+def _for_user(route: Route, kind: str, role: str, user: str) -> int:
+    """The status a user with a valid key gets."""
+    if kind == "invitee":
         return route.ok if user in INVITED_TO_BETA else 404
-    else:
+    if kind == "self":
+        return route.ok if user in (role, "root") else 404
+    if kind == "server":
+        return route.ok if user == "root" else 403
+    if kind not in ("project", "org"):
         return route.ok
+    have = (PROJECT_ROLES if kind == "project" else ORG_ROLES).get(user)
     if have is None:
         return 404
     return route.ok if RANKS.index(have) >= RANKS.index(role) else 403
@@ -196,10 +218,16 @@ def build_world() -> dict:
 
 
 def snapshot() -> dict:
-    """Every stored row (but a token's last use, written by authenticating) and file."""
+    """Every stored row and file but what records the call itself.
+
+    A token's last use is written by authenticating, and an audit event by a refused
+    authentication.
+    """
     rows = {}
     with db.get_engine().connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
+            if table.name == "auditevent":
+                continue
             columns = [column for column in table.columns if column.name != "last_used_date"]
             rows[table.name] = connection.execute(
                 sa.select(*columns).order_by(*table.primary_key.columns)).all()
@@ -266,6 +294,7 @@ def _template(path: str) -> str:
     for name, generic in (("{app}", "{uuid}"), ("{app_run}", "{uuid}"), ("{busy_run}", "{uuid}"),
                           ("{spare}", "{token_uuid}"), ("{invitation}", "{invitation_uuid}"),
                           ("/beta", "/{name}"), ("/erin/", "/{username}/"),
+                          ("/x.csv", "/{filename}.csv"),
                           ("/users/alice", "/users/{username}")):
         path = path.replace(name, generic)
     return path
