@@ -9,6 +9,9 @@ none is needed, a key sent is read (the caller is known) but never refused.
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from flask import Flask, g, request
 
 from scanapp.audit import Origin, set_origin
@@ -66,6 +69,12 @@ def register_auth(app: Flask) -> None:
 
 
 def _refuse(reason: str) -> None:
-    """Record the failed authentication (an audit event), then answer 401."""
-    record_event("auth.failed", reason=reason, method=request.method, path=request.path)
+    """Record the failed authentication (an audit event), then answer 401.
+
+    A database that cannot take the event does not turn the 401 into an error: it is logged.
+    """
+    try:
+        record_event("auth.failed", reason=reason, method=request.method, path=request.path)
+    except sa.exc.SQLAlchemyError as error:
+        logging.getLogger("scanapp").warning("Failed authentication not recorded: %s", error)
     raise AuthenticationError(reason)

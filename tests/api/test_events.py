@@ -163,3 +163,10 @@ def test_aggregates_count_per_type_and_user_and_projects_export_their_own(call, 
     assert call("get", "bob", f"/organizations/acme/events/x.csv?{DAYS}").status_code == 403
     assert call("get", "dave", f"/projects/{uuid}/events/app.csv?{DAYS}").status_code == 404
     assert call("get", "dave", f"/organizations/acme/aggregates?{DAYS}").status_code == 404
+
+
+def test_a_failed_authentication_is_a_401_even_when_its_event_cannot_be_stored(client, keys):
+    with db.get_engine().begin() as connection:
+        connection.exec_driver_sql("DROP TABLE auditevent")
+    response = client.get("/api/projects/", headers={"Authorization": "Token wrong"})
+    assert response.status_code == 401 and response.json["message"] == "Invalid token."
