@@ -15,6 +15,7 @@ from scanapp.errors import AuthenticationError, ForbiddenError, NotFoundError
 from scanapp.schemas.lists import ErrorSchema
 from scanapp.schemas.organizations import AggregateSchema
 from scanapp.services import events
+from scanapp.services.access import restricted_user_id
 from scanapp.services.organizations import require_role
 
 blp = Blueprint("events", __name__, url_prefix="/api", description="Audit events")
@@ -30,9 +31,7 @@ def _csv(where: dict, filename: str, start_date, end_date) -> Response:
 
 
 def _admin_of(name: str) -> int:
-    user = g.caller
-    return require_role(None if user.is_admin else user.user_id, name, "admin",
-                        "see its events")
+    return require_role(restricted_user_id(g.caller), name, "admin", "see its events")
 
 
 def _organization_where(name: str) -> dict:

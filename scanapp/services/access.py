@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from scanapp.db import session_scope
 from scanapp.errors import ForbiddenError, NotFoundError
 from scanapp.models import Membership, Project, ProjectPermission, Run
+from scanapp.services.lookup import get_project
 from scanapp.services.users import Caller
 
 #: What a project needs of its caller, lowest first.
@@ -23,6 +24,11 @@ PROJECT_ROLES = ("member", "admin")
 #: ``default`` removes a user's permission on a project (their organization role applies).
 PERMISSION_LEVELS = ("blocked", "default", "member", "admin")
 _GRANTS = ("member", "admin")
+
+
+def restricted_user_id(caller: Caller | None) -> int | None:
+    """Return the id the rules apply to; None for the operator and server administrators."""
+    return None if caller is None or caller.is_admin else caller.user_id
 
 
 def _rank(role: str | None) -> int:
@@ -66,10 +72,7 @@ def require_project(uuid: str, caller: Caller | None, need: str) -> None:
     if caller is None or caller.is_admin:
         return
     with session_scope() as session:
-        project = session.exec(select(Project).where(Project.uuid == str(uuid))).first()
-        if project is None:
-            raise NotFoundError("Project not found.")
-        check_project(session, project, caller, need)
+        check_project(session, get_project(session, uuid), caller, need)
 
 
 def require_run(uuid: str, caller: Caller | None, need: str) -> None:

@@ -129,42 +129,40 @@ def delete_organization(user_id: int, name: str) -> None:
         session.delete(organization)
 
 
-def require_role(user_id: int | None, name: str, role: str, action: str) -> int:
+def _with_role(session, name: str, user_id: int | None, role: str, action: str) -> int:
     """Return the id of the organization ``name`` if the caller has ``role`` in it.
 
-    404 for a non-member, 403 for a lower role; ``user_id`` None (a server administrator, the
-    operator) may act on any organization.
+    NotFoundError for a non-member, ForbiddenError for a lower role; ``user_id`` None (a
+    server administrator, the operator) may act on any organization.
     """
+    if user_id is None:
+        found = session.exec(select(Organization.id).where(Organization.name == name)).first()
+        if found is None:
+            raise NotFoundError("Organization not found.")
+        return found
+    organization, membership = _membership(session, name, user_id)
+    _require(membership, role, action)
+    return organization.id
+
+
+def require_role(user_id: int | None, name: str, role: str, action: str) -> int:
+    """Return the id of the organization ``name`` if the caller has ``role`` in it (404, 403)."""
     with session_scope() as session:
-        if user_id is None:
-            found = session.exec(select(Organization.id).where(Organization.name == name)).first()
-            if found is None:
-                raise NotFoundError("Organization not found.")
-            return found
-        organization, membership = _membership(session, name, user_id)
-        _require(membership, role, action)
-        return organization.id
+        return _with_role(session, name, user_id, role, action)
 
 
 def organization_for_projects(session, name: str, user_id: int | None, role: str) -> int:
     """Return the id of the organization ``name`` where the caller may hold projects.
 
-    ``user_id`` None is the operator or a server administrator: any organization. Others need
-    ``role`` in it; not being a member is a 400 on the ``organization`` field (nothing told
-    about an organization of others), a lower role a 403.
+    As ``require_role``, but not being a member (or no such organization) is a 400 on the
+    ``organization`` field (nothing told about an organization of others).
     """
-    if user_id is None:
-        found = session.exec(select(Organization.id).where(Organization.name == name)).first()
-        if found is None:
-            raise InvalidInputError.for_field("organization", f"No organization named {name!r}.")
-        return found
     try:
-        organization, membership = _membership(session, name, user_id)
+        return _with_role(session, name, user_id, role, "put a project there")
     except NotFoundError:
-        raise InvalidInputError.for_field(
-            "organization", f"You are not a member of an organization named {name!r}.") from None
-    _require(membership, role, "put a project there")
-    return organization.id
+        problem = (f"No organization named {name!r}." if user_id is None
+                   else f"You are not a member of an organization named {name!r}.")
+        raise InvalidInputError.for_field("organization", problem) from None
 
 
 def list_members(user_id: int, name: str) -> list[tuple[str, str, object]]:

@@ -11,6 +11,7 @@ from scanapp import audit
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError
 from scanapp.models import Project, ProjectPermission, User, utcnow
+from scanapp.services.access import restricted_user_id
 from scanapp.services.lookup import get_project
 from scanapp.services.organizations import organization_for_projects
 from scanapp.services.users import Caller
@@ -88,11 +89,10 @@ def move_project(uuid: str, organization: str | None, caller: Caller | None) -> 
     """
     with session_scope() as session:
         project: Project = get_project(session, uuid)
-        user_id = None if caller is None or caller.is_admin else caller.user_id
         previous = project.organization_id
         if organization:
             project.organization_id = organization_for_projects(
-                session, organization, user_id, "admin")
+                session, organization, restricted_user_id(caller), "admin")
         else:
             project.organization_id = None
             project.created_by_id = caller.user_id if caller else None

@@ -30,7 +30,7 @@ from scanapp.models import (
 from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
 from scanapp.schemas.fields import View
-from scanapp.services.access import visible
+from scanapp.services.access import restricted_user_id, visible
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
 from scanapp.services.listing import Page, filter_projects, page_of
 from scanapp.services.lookup import get_project
@@ -153,9 +153,8 @@ def create_project(request: ProjectRequest) -> Project:
 def _organization_id(session: Session, request: ProjectRequest) -> int | None:
     if not request.organization:
         return None
-    caller = request.caller
-    user_id = None if caller is None or caller.is_admin else caller.user_id
-    return organization_for_projects(session, request.organization, user_id, "member")
+    return organization_for_projects(session, request.organization,
+                                     restricted_user_id(request.caller), "member")
 
 
 def _store_inputs(session: Session, project: Project, pending: list[PendingInput]) -> None:
