@@ -472,6 +472,33 @@ class UserToken(SQLModel, table=True):
     last_used_date: datetime | None = _when()
 
 
+class DeviceAuthorization(SQLModel, table=True):
+    """A command-line login waiting for, or given, a user's approval (a device flow).
+
+    The device that started it holds the exchange token (stored as its SHA-256) and the
+    verifier whose SHA-256 is ``challenge``; a user approves ``code`` (``status``: pending,
+    approved, denied, exchanged); the exchange then creates ``token_name`` for that user.
+    """
+
+    __tablename__ = "deviceauthorization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=9, unique=True, index=True)
+    exchange_hash: str = Field(max_length=64, unique=True, index=True)
+    challenge: str = Field(max_length=128)
+    scope: str = Field(default="write", max_length=10)
+    token_name: str = Field(max_length=100)
+    token_days: int | None = Field(default=None)
+    status: str = Field(default="pending", max_length=10)
+    user_id: int | None = Field(default=None, sa_column=Column(
+        sa.Integer, sa.ForeignKey("scanappuser.id", ondelete="CASCADE"), nullable=True))
+    client_address: str = Field(default="", max_length=45)
+    client_user_agent: str = Field(default="", max_length=512)
+    created_date: datetime = _when(nullable=False)
+    expires_date: datetime = _when(nullable=False)
+    decided_date: datetime | None = _when()
+
+
 class Organization(SQLModel, table=True):
     """A team: its members hold roles (``Membership``); projects will belong to one."""
 

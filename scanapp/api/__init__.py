@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from flask_smorest import Api
 
 from scanapp import __version__
-from scanapp.api import metrics
+from scanapp.api import device_page, metrics
 from scanapp.api.auth import register_auth
 from scanapp.api.body import refuse_nul_characters
 from scanapp.api.errors import register_error_handlers
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     for name in blueprint_modules():
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
     app.register_blueprint(metrics.blp)  # not an API blueprint: not in the OpenAPI document
+    app.register_blueprint(device_page.page)  # a page, neither
     app.after_request(metrics.observe)
     return app
 

@@ -92,6 +92,29 @@ class TokenArguments(Body):
                                      validate=validate.Range(min=1, max=3650))
 
 
+#: A PKCE verifier or challenge: 43 to 128 characters of base64url (RFC 7636).
+_PKCE = [validate.Length(min=43, max=128),
+         validate.Regexp(r"^[A-Za-z0-9_~.-]+$", error="Use base64url characters only.")]
+
+
+class DeviceLoginArguments(Body):
+    """A command-line login to approve: the S256 challenge of its verifier, the token wanted."""
+
+    challenge = fields.String(required=True, validate=_PKCE)
+    scope = fields.String(load_default="write", validate=validate.OneOf(SCOPES))
+    token_name = fields.String(load_default="scanapp login",
+                               validate=validate.Length(min=1, max=100))
+    expires_in_days = fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=1, max=3650))
+
+
+class DeviceExchangeArguments(Body):
+    """The exchange of an approved login: its exchange token and the challenge's verifier."""
+
+    exchange_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    verifier = fields.String(required=True, validate=_PKCE)
+
+
 _ROLE = validate.OneOf(ROLES)
 
 

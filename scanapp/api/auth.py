@@ -2,9 +2,10 @@
 
 A key is sent as ``Authorization: Token <key>`` or ``Bearer <key>``. With authentication on,
 every /api/ call but the open ones needs one, and a token of the ``read`` scope sends only
-GET, HEAD and OPTIONS requests; ``/api/user`` (tokens, invitations) and
-``/api/organizations/`` need one in both modes. Where
-none is needed, a key sent is read (the caller is known) but never refused.
+GET, HEAD and OPTIONS requests; ``/api/user`` (tokens, invitations),
+``/api/organizations/``, ``/api/events/`` and a login's approval need one in both modes;
+starting and exchanging a login (``/api/authorizations``) need none in either. Where none is
+needed, a key sent is read (the caller is known) but never refused.
 """
 
 from __future__ import annotations
@@ -20,10 +21,16 @@ from scanapp.errors import AuthenticationError, ForbiddenError
 from scanapp.services.events import record_event
 from scanapp.services.users import authenticate
 
-_OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready")
-#: Paths about the caller and their teams: they need a key whatever the setting.
-_CALLER_PATHS = ("/api/user/", "/api/organizations", "/api/events")
+_OPEN_PATHS = ("/api/openapi.json", "/api/docs", "/api/health", "/api/ready",
+               "/api/authorizations")
+#: Paths about the caller and their teams: they need a key whatever the setting (a login's
+#: approval too: the key it gives is the approver's).
+_CALLER_PATHS = ("/api/user/", "/api/organizations", "/api/events",
+                 "/api/authorizations/details/", "/api/authorizations/approve/",
+                 "/api/authorizations/deny/")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
+#: Pages whose form posts a key (``/login/device``): their failures count like a header's.
+KEY_FORM_PATHS = ("/login/device",)
 
 
 def needs_key(path: str) -> bool:
@@ -56,9 +63,9 @@ def register_auth(app: Flask) -> None:
             # another server keeps working), nor is its scope (anyone may write here).
             return None
         if not key:
-            _refuse("Authentication credentials were not provided.")
+            refuse("Authentication credentials were not provided.")
         if caller is None:
-            _refuse("Invalid token.")
+            refuse("Invalid token.")
         if caller.scope == "read" and request.method not in _READ_METHODS:
             raise ForbiddenError("This token has the read scope: it can only read.")
         return None
@@ -68,7 +75,13 @@ def register_auth(app: Flask) -> None:
         set_origin(None)
 
 
-def _refuse(reason: str) -> None:
+def sends_key() -> bool:
+    """Tell whether the request carries a key: a header, or a key form's post."""
+    return "Authorization" in request.headers or (
+        request.method == "POST" and request.path in KEY_FORM_PATHS)
+
+
+def refuse(reason: str) -> None:
     """Record the failed authentication (an audit event), then answer 401.
 
     A database that cannot take the event does not turn the 401 into an error: it is logged.

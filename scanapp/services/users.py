@@ -113,17 +113,23 @@ def create_token(user_id: int, name: str, scope: str = "write",
         expires_date = utcnow() + timedelta(days=expires_in_days)
     if expires_date is not None and aware(expires_date) <= utcnow():
         raise InvalidInputError.for_field("expires_date", "Give a time in the future.")
-    key = _new_key()
     with session_scope() as session:
         taken = session.exec(
             select(UserToken).where(UserToken.user_id == user_id, UserToken.name == name)
         ).first()
         if taken is not None:
             raise ConflictError(f"You already have a token named {name!r}.")
-        token = UserToken(user_id=user_id, name=name, key_hash=hash_key(key), prefix=key[:8],
-                          scope=scope, expires_date=expires_date)
-        session.add(token)
-        audit.record(session, "token.create", token_name=name, scope=scope)
+        return add_token(session, user_id, name, scope, expires_date)
+
+
+def add_token(session, user_id: int, name: str, scope: str,
+              expires_date: datetime | None = None, **details) -> tuple[UserToken, str]:
+    """Add a token (its event too) to ``session``; return it and its key (shown once)."""
+    key = _new_key()
+    token = UserToken(user_id=user_id, name=name, key_hash=hash_key(key), prefix=key[:8],
+                      scope=scope, expires_date=expires_date)
+    session.add(token)
+    audit.record(session, "token.create", token_name=name, scope=scope, **details)
     return token, key
 
 

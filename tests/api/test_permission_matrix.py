@@ -4,9 +4,10 @@ The world: ``acme`` (alice owner, bob admin, carol and erin members) holds the p
 ``app`` (its run not started, a file, a summary) and ``busy`` (its run running); ``beta`` has
 the same members, no project, and invitations waiting for dave, frank and root. On both
 projects erin is blocked and frank, outside acme, is admin; root is a server administrator;
-carol also has a read-scoped token and an expired one. Before each call the world is restored
-(the database file, the work directories, the queue); after a refused call nothing stored may
-differ from it.
+carol also has a read-scoped token and an expired one; a command-line login waits for
+approval and another one carol approved waits for its exchange. Before each call the world is
+restored (the database file, the work directories, the queue); after a refused call nothing
+stored may differ from it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from scanapp import db
-from scanapp.models import Run, UserToken, utcnow
-from scanapp.services import organizations, project_permissions, projects, users
+from scanapp.models import DeviceAuthorization, Run, UserToken, utcnow
+from scanapp.services import device_logins, organizations, project_permissions, projects, users
 from scanapp.services.projects import ProjectRequest
 from scanapp.workdir import workdir_for
 from tests.conftest import override
@@ -59,6 +60,8 @@ class Route:
 
 
 P = "/api/projects/{app}"
+#: The login carol approved in the world (a login waiting for approval is ``{login}``).
+EXCHANGE_TOKEN, VERIFIER = "world-exchange-token", "v" * 43
 TODAY = date.today()
 DAYS = f"?start_date={TODAY}&end_date={TODAY + timedelta(days=1)}"
 ROUTES = [
@@ -137,6 +140,12 @@ ROUTES = [
     Route("GET", f"{P}/aggregates", "project:admin", 200, query=DAYS),
     Route("GET", "/api/users/alice/aggregates", "self:alice", 200, query=DAYS),
     Route("GET", "/api/events/x.csv", "server", 200, query=DAYS),
+    Route("POST", "/api/authorizations", "open", 200, {"challenge": "c" * 43}),
+    Route("GET", "/api/authorizations/details/{login}", "key", 200),
+    Route("POST", "/api/authorizations/approve/{login}", "key", 204),
+    Route("POST", "/api/authorizations/deny/{login}", "key", 204),
+    Route("POST", "/api/authorizations/exchange", "open", 200,
+          {"exchange_token": EXCHANGE_TOKEN, "verifier": VERIFIER}),
 ]
 
 
@@ -197,6 +206,13 @@ def build_world() -> dict:
         organizations.invite(ids["alice"], "beta", name, "member", "alice")
     values["invitation"] = organizations.list_invitations(ids["alice"], "beta")[0].uuid
     carol = users.authenticate(keys["carol"])
+    values["login"] = device_logins.start("c" * 43, "write", "cli", None, "", "")[0].code
+    approved = device_logins.start(device_logins.challenge_of(VERIFIER), "write", "cli", None,
+                                   "", "")[0]
+    with db.session_scope() as session:
+        session.get(DeviceAuthorization, approved.id).exchange_hash = users.hash_key(
+            EXCHANGE_TOKEN)
+    device_logins.decide(carol, approved.code, approve=True)
     for name in ("app", "busy"):
         project = projects.create_project(ProjectRequest(
             name=name, organization="acme", pipelines=["do_nothing"], caller=carol))
@@ -294,7 +310,7 @@ def _template(path: str) -> str:
     for name, generic in (("{app}", "{uuid}"), ("{app_run}", "{uuid}"), ("{busy_run}", "{uuid}"),
                           ("{spare}", "{token_uuid}"), ("{invitation}", "{invitation_uuid}"),
                           ("/beta", "/{name}"), ("/erin/", "/{username}/"),
-                          ("/x.csv", "/{filename}.csv"),
+                          ("/x.csv", "/{filename}.csv"), ("{login}", "{code}"),
                           ("/users/alice", "/users/{username}")):
         path = path.replace(name, generic)
     return path
