@@ -330,6 +330,15 @@ class DownloadArguments(Query):
     version = fields.String(load_default=None, metadata={"description": versions_text()})
 
 
+class CompareArguments(Query):
+    """``compare/?with=``: the other project, and the answer's format."""
+
+    other = fields.String(required=True, data_key="with", validate=validate.Length(min=1),
+                          metadata={"description": "The other project's uuid or name."})
+    output_format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")),
+                                  metadata={"description": "json (default) or xlsx."})
+
+
 class OutputFileArguments(Query):
     """``outputs/?filename=``: one file of output/ to download."""
 

@@ -140,6 +140,7 @@ ROUTES = [
     Route("GET", f"{P}/aggregates", "project:admin", 200, query=DAYS),
     Route("GET", "/api/users/alice/aggregates", "self:alice", 200, query=DAYS),
     Route("GET", "/api/events/x.csv", "server", 200, query=DAYS),
+    Route("GET", f"{P}/compare/", "project:member", 200, query="?with=busy"),
     Route("POST", "/api/authorizations", "open", 200, {"challenge": "c" * 43}),
     Route("GET", "/api/authorizations/details/{login}", "key", 200),
     Route("POST", "/api/authorizations/approve/{login}", "key", 204),

@@ -180,3 +180,19 @@ def test_with_authentication_off_every_project_is_open(call, acme, client):
     assert names(call, "") == ["acme-app"]
     assert names(call, "dave") == ["acme-app"]
     assert client.get(f"/api/projects/{acme['uuid']}/").status_code == 200
+
+
+def test_compare_answers_a_project_the_caller_cannot_see_as_not_found(call, acme):
+    mine = _ok(call("post", "dave", "/projects/", json={"name": "dave-tool"}), 201)
+    # dave sees his project, not acme-app: by uuid or by name, it does not exist for him.
+    for other in (acme["uuid"], "acme-app"):
+        hidden = call("get", "dave", f"/projects/{mine['uuid']}/compare/?with={other}")
+        assert hidden.status_code == 404 and other in hidden.json["message"]
+    assert call("get", "dave", f"/projects/{mine['uuid']}/compare/?with=dave-tool"
+                ).status_code == 200
+    # frank is admin of acme-app: it compares with it; erin is blocked on it.
+    frank = _ok(call("post", "frank", "/projects/", json={"name": "frank-tool"}), 201)
+    assert call("get", "frank", f"/projects/{frank['uuid']}/compare/?with=acme-app"
+                ).status_code == 200
+    assert call("get", "erin", f"/projects/{acme['uuid']}/compare/?with=acme-app"
+                ).status_code == 404
