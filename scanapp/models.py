@@ -340,6 +340,15 @@ class DiscoveredDependency(SQLModel, table=True):
     extra_data: dict = _json({})
 
 
+# The searches across projects (``scanapp.services.packages``): names compared without case.
+sa.Index("ix_package_identity", DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.name),
+         sa.func.lower(DiscoveredPackage.namespace), DiscoveredPackage.version)
+sa.Index("ix_dependency_identity", DiscoveredDependency.type,
+         sa.func.lower(DiscoveredDependency.name), sa.func.lower(DiscoveredDependency.namespace))
+sa.Index("ix_dependency_for_package", DiscoveredDependency.project_id,
+         DiscoveredDependency.for_package_uid)
+
+
 class CodebaseRelation(SQLModel, table=True):
     """A mapping between a deployed (``to``) and a development (``from``) resource."""
 

@@ -330,6 +330,32 @@ class DownloadArguments(Query):
     version = fields.String(load_default=None, metadata={"description": versions_text()})
 
 
+class PackageSearchArguments(ListArguments):
+    """The package search: what names the packages, and what they declare."""
+
+    purl = _described(fields.String, "A purl or its start at a segment: pkg:maven/org.apache."
+                      "logging.log4j/log4j-core matches every version (names without case).")
+    type = _described(fields.String, "The purl type: pypi, npm, maven...")
+    namespace = _described(fields.String, "The namespace (without case).")
+    name = _described(fields.String, "The name (without case).")
+    version = _described(fields.String, "The exact version.")
+    version_range = _described(fields.String, "A vers range: vers:maven/>=2.0|<2.17.")
+    license = _described(fields.String, "A license key of the declared license (mit).")
+    compliance_alert = _described(fields.String, "ok (''), missing, warning or error.")
+
+
+class PackageArguments(Query):
+    """A package's namespace, when its name segment does not hold it."""
+
+    namespace = _described(fields.String, "The namespace (or give it in the name: ns%2Fname).")
+
+
+class DependentsArguments(ListArguments):
+    """The page of dependents, and the package's namespace."""
+
+    namespace = _described(fields.String, "The namespace (or give it in the name: ns%2Fname).")
+
+
 class CompareArguments(Query):
     """``compare/?with=``: the other project, and the answer's format."""
 

@@ -26,7 +26,7 @@ from scanapp.services import device_logins, organizations, project_permissions, 
 from scanapp.services.projects import ProjectRequest
 from scanapp.workdir import workdir_for
 from tests.conftest import override
-from tests.factories import make_resource
+from tests.factories import make_dependency, make_package, make_resource
 
 CALLERS = ("", "alice", "bob", "carol", "dave", "erin", "frank", "root", "carol-read",
            "carol-expired")
@@ -141,6 +141,12 @@ ROUTES = [
     Route("GET", "/api/users/alice/aggregates", "self:alice", 200, query=DAYS),
     Route("GET", "/api/events/x.csv", "server", 200, query=DAYS),
     Route("GET", f"{P}/compare/", "project:member", 200, query="?with=busy"),
+    # app holds pkg:pypi/example, a dependency names it: seen by who sees app.
+    Route("GET", "/api/packages/", "any", 200),
+    Route("GET", "/api/packages/pypi/example/", "project:member", 200),
+    Route("GET", "/api/packages/pypi/example/versions/1.0/", "project:member", 200),
+    Route("GET", "/api/packages/pypi/example/dependents/", "any", 200),
+    Route("GET", "/api/stats/", "any", 200),
     Route("POST", "/api/authorizations", "open", 200, {"challenge": "c" * 43}),
     Route("GET", "/api/authorizations/details/{login}", "key", 200),
     Route("POST", "/api/authorizations/approve/{login}", "key", 204),
@@ -228,6 +234,8 @@ def build_world() -> dict:
                 run.status, run.task_start_date = "running", utcnow()
         if name == "app":
             make_resource(project, "README", type="file")
+            make_package(project, "pkg:pypi/example@1.0")
+            make_dependency(project, "pkg:pypi/example", type="pypi", name="example")
             workdir = workdir_for(project.slug)
             (workdir.codebase / "README").write_text("hello\n")
             workdir.summary_file.write_text('{"declared_license_expression": "mit"}')
@@ -312,6 +320,8 @@ def _template(path: str) -> str:
                           ("{spare}", "{token_uuid}"), ("{invitation}", "{invitation_uuid}"),
                           ("/beta", "/{name}"), ("/erin/", "/{username}/"),
                           ("/x.csv", "/{filename}.csv"), ("{login}", "{code}"),
+                          ("/packages/pypi/example/", "/packages/{type}/{name}/"),
+                          ("/versions/1.0/", "/versions/{version}/"),
                           ("/users/alice", "/users/{username}")):
         path = path.replace(name, generic)
     return path

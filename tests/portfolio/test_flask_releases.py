@@ -166,3 +166,69 @@ def test_scanapp_compare_gates_a_release_on_new_alerts(flask_scans):
     finally:
         for project in flask_scans.values():
             set_project_policies(project.uuid, None)
+
+
+def test_search_by_purl_prefix_version_range_and_license(api, flask_scans):
+    def versions(query):
+        page = api.get(f"/api/packages/?{query}").json
+        assert page["count"] == len(page["results"])
+        return {(entry["purl"], version["version"], project["name"])
+                for entry in page["results"] for version in entry["versions"]
+                for project in version["projects"]}
+
+    both = {("pkg:pypi/Flask", "3.0.3", "flask-3.0.3"), ("pkg:pypi/Flask", "3.1.0", "flask-3.1.0")}
+    assert versions("purl=pkg:pypi/flask") == both  # every version, names without case
+    assert versions("purl=pkg:pypi/Flask@3.1.0") == {("pkg:pypi/Flask", "3.1.0", "flask-3.1.0")}
+    assert versions("purl=pkg:pypi/fla") == set()  # a prefix ends at a segment
+    assert versions("purl=pkg:pypi/flask&version_range=vers:pypi/>=3.1|<4") == {
+        ("pkg:pypi/Flask", "3.1.0", "flask-3.1.0")}
+    assert versions("version_range=vers:pypi/<3.0") == set()
+    assert versions("license=bsd-new") == both
+    assert versions("license=mit") == set()
+    entry = api.get("/api/packages/?name=flask").json["results"][0]
+    assert entry["versions"][0]["projects"][0]["declared_license_expression"] == "bsd-new"
+    assert entry["versions"][0]["projects"][0]["package_uid"].startswith("pkg:pypi/flask@3.0.3")
+
+
+def test_a_package_its_version_and_its_dependents_through_unresolved_requirements(api,
+                                                                                  flask_scans):
+    package = api.get("/api/packages/pypi/flask/").json
+    assert [v["version"] for v in package["versions"]] == list(RELEASES)
+    assert package["licenses"] == ["bsd-new"]
+    assert [p["name"] for p in package["projects"]] == ["flask-3.0.3", "flask-3.1.0"]
+    version = api.get("/api/packages/pypi/flask/versions/3.1.0/").json
+    assert [p["name"] for p in version["projects"]] == ["flask-3.1.0"]
+    declared = {d["purl"].rsplit("/", 1)[1].lower(): d["extracted_requirement"]
+                for d in version["dependencies"] if d["scope"] == "install"}
+    assert declared == pyproject_requirements("3.1.0")
+    dependents = api.get("/api/packages/pypi/werkzeug/dependents/").json
+    assert dependents["count"] == 2
+    assert sorted((d["project"]["name"], d["extracted_requirement"], d["is_resolved"],
+                   d["dependent_package"]) for d in dependents["results"]) == [
+        ("flask-3.0.3", ">=3.0.0", False, "pkg:pypi/flask@3.0.3"),
+        ("flask-3.1.0", ">=3.1", False, "pkg:pypi/flask@3.1.0")]
+    assert api.get("/api/packages/pypi/flask/versions/9.9/").status_code == 404
+    assert api.get("/api/packages/pypi/no-such-thing/").status_code == 404
+
+
+def test_stats_count_the_stored_rows(api, flask_scans):
+    from sqlmodel import select
+
+    from scanapp.db import session_scope
+    from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
+
+    figures = api.get("/api/stats/").json
+    with session_scope() as session:
+        def count(model, *where):
+            return len(session.exec(select(model).where(*where)).all())
+
+        assert figures["projects"] == count(Project) == 2
+        assert figures["runs"] == {"total": count(Run), "success": count(Run)}
+        assert figures["files"] == count(CodebaseResource, CodebaseResource.type == "file")
+        assert figures["packages"] == count(DiscoveredPackage) == 2
+        bsd = count(CodebaseResource, CodebaseResource.detected_license_expression == "bsd-new")
+    assert figures["top_licenses"][0] == {"license_expression": "bsd-new", "files": bsd}
+    assert figures["top_packages"] == [{"purl": "pkg:pypi/Flask", "projects": 2}]
+    assert [p["name"] for p in figures["newest_projects"]] == ["flask-3.1.0", "flask-3.0.3"]
+    cache = figures["scan_cache"]  # the second scan took the files the first had
+    assert cache["files_served"] >= 182

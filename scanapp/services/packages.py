@@ -1,0 +1,262 @@
+"""Packages across projects: where is this package, its versions, who depends on it.
+
+Every answer covers the projects the caller may see (``access.visible``). A package is its
+type, namespace and name, names compared without case (``pkg:pypi/Flask`` is
+``pkg:pypi/flask``); its versions are the versions stored, each with the projects holding it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import select
+from univers.version_range import VersionRange
+
+from scanapp.db import session_scope
+from scanapp.errors import InvalidInputError, NotFoundError
+from scanapp.models import DiscoveredDependency, DiscoveredPackage, Project
+from scanapp.services.access import visible
+from scanapp.services.listing import Page
+from scanapp.services.users import Caller
+
+_IDENTITY = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name)
+
+
+@dataclass(frozen=True)
+class PurlPrefix:
+    """What a ``purl`` filter names: a type, then a namespace or name, a name, a version."""
+
+    type: str
+    path: tuple[str, ...] = ()
+    version: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> PurlPrefix:
+        """Read ``pkg:type[/namespace...][/name][@version]`` (qualifiers and subpath ignored)."""
+        rest = text.strip().removeprefix("pkg:").split("#")[0].split("?")[0]
+        rest, _, version = rest.partition("@")
+        parts = [part for part in rest.split("/") if part]
+        if not parts:
+            raise InvalidInputError.for_field("purl", "Give at least pkg:TYPE.")
+        return cls(parts[0].lower(), tuple(parts[1:]), version)
+
+    def condition(self):
+        """Return the SQL condition of the packages the prefix names."""
+        conditions = [DiscoveredPackage.type == self.type]
+        namespace, name = "/".join(self.path[:-1]).lower(), (self.path[-1:] or ("",))[0]
+        if len(self.path) == 1:  # a name, or a namespace (a prefix of several packages)
+            conditions.append(sa.or_(
+                sa.and_(DiscoveredPackage.namespace == "", _lower_name() == name.lower()),
+                sa.func.lower(DiscoveredPackage.namespace) == name.lower(),
+                sa.func.lower(DiscoveredPackage.namespace).startswith(f"{name.lower()}/")))
+        elif self.path:
+            conditions += [sa.func.lower(DiscoveredPackage.namespace) == namespace,
+                           _lower_name() == name.lower()]
+        if self.version:
+            conditions.append(DiscoveredPackage.version == self.version)
+        return sa.and_(*conditions)
+
+
+def _lower_name():
+    return sa.func.lower(DiscoveredPackage.name)
+
+
+def _license_condition(key: str):
+    """Return the condition: the declared license expression (or its SPDX) holds ``key``."""
+    def tokens(column):
+        spaced = sa.func.replace(sa.func.replace(sa.func.lower(column), "(", " "), ")", " ")
+        return (" " + spaced + " ").like(f"% {key.lower()} %")
+
+    return sa.or_(tokens(DiscoveredPackage.declared_license_expression),
+                  tokens(DiscoveredPackage.declared_license_expression_spdx))
+
+
+def _filtered(filters: dict, caller: Caller | None):
+    """Return the packages of the visible projects matching ``filters``, with their project."""
+    statement = visible(
+        select(DiscoveredPackage, Project.name, Project.uuid)
+        .join(Project, Project.id == DiscoveredPackage.project_id), caller)
+    if filters.get("purl"):
+        statement = statement.where(PurlPrefix.parse(filters["purl"]).condition())
+    for key in ("type", "version", "compliance_alert"):
+        if filters.get(key) is not None:
+            statement = statement.where(getattr(DiscoveredPackage, key) == filters[key])
+    if filters.get("namespace") is not None:
+        statement = statement.where(
+            sa.func.lower(DiscoveredPackage.namespace) == filters["namespace"].lower())
+    if filters.get("name") is not None:
+        statement = statement.where(_lower_name() == filters["name"].lower())
+    if filters.get("license"):
+        statement = statement.where(_license_condition(filters["license"]))
+    return statement
+
+
+def version_range(text: str | None) -> VersionRange | None:
+    """Return the ``vers:`` range (univers), or None; a 400 naming what is wrong."""
+    if not text:
+        return None
+    try:
+        return VersionRange.from_string(text)
+    except Exception as error:  # noqa: BLE001 - univers raises many kinds on bad input
+        raise InvalidInputError.for_field(
+            "version_range", f"Not a vers range ({error}); e.g. vers:pypi/>=2.0|<2.17."
+        ) from None
+
+
+def in_range(wanted: VersionRange, package_type: str, version: str) -> bool:
+    """Tell whether ``version`` (of a package of ``package_type``) is in the range."""
+    if wanted.scheme != package_type:
+        return False
+    try:
+        return wanted.version_class(version) in wanted
+    except Exception:  # noqa: BLE001 - a version its scheme cannot read is not in the range
+        return False
+
+
+def search(filters: dict, number: int, size: int, caller: Caller | None = None) -> Page:
+    """Return a page of packages (one per type, namespace, name) with versions and projects."""
+    wanted = version_range(filters.get("version_range"))
+    statement = _filtered(filters, caller)
+    with session_scope() as session:
+        if wanted is None:
+            groups = statement.with_only_columns(*_IDENTITY).group_by(*_IDENTITY)
+            count = session.exec(select(sa.func.count()).select_from(groups.subquery())).one()
+            _check_page(number, size, count)
+            keys = session.exec(groups.order_by(*_IDENTITY)
+                                .offset((number - 1) * size).limit(size)).all()
+            rows = session.exec(statement.where(sa.tuple_(*_IDENTITY).in_(keys))).all() \
+                if keys else []
+            entries = _grouped(rows)
+        else:
+            rows = [row for row in session.exec(statement.where(
+                DiscoveredPackage.type == wanted.scheme)).all()
+                if in_range(wanted, row[0].type, row[0].version)]
+            grouped = _grouped(rows)
+            count = len(grouped)
+            _check_page(number, size, count)
+            entries = grouped[(number - 1) * size: number * size]
+    return Page(number, size, count, entries)
+
+
+def _check_page(number: int, size: int, count: int) -> None:
+    if number > 1 and (number - 1) * size >= count:
+        raise NotFoundError("Invalid page.")
+
+
+def purl_of(type_: str, namespace: str, name: str, version: str = "") -> str:
+    """Return ``pkg:type/namespace/name[@version]``."""
+    path = f"{namespace}/{name}" if namespace else name
+    return f"pkg:{type_}/{path}" + (f"@{version}" if version else "")
+
+
+def _grouped(rows) -> list[dict]:
+    """Group ``(package, project name, project uuid)`` rows by package, then version."""
+    packages: dict[tuple, dict] = {}
+    for package, project_name, project_uuid in rows:
+        key = (package.type, package.namespace, package.name)
+        entry = packages.setdefault(key, {
+            "type": package.type, "namespace": package.namespace, "name": package.name,
+            "purl": purl_of(*key), "versions": {}})
+        version = entry["versions"].setdefault(package.version, {
+            "version": package.version, "purl": purl_of(*key, package.version), "projects": []})
+        version["projects"].append({
+            "name": project_name, "uuid": project_uuid, "package_uid": package.package_uid,
+            "declared_license_expression": package.declared_license_expression,
+            "compliance_alert": package.compliance_alert})
+    result = []
+    for key in sorted(packages):
+        entry = packages[key]
+        versions = sorted(entry["versions"].values(), key=lambda v: v["version"])
+        for version in versions:
+            version["projects"].sort(key=lambda project: project["name"])
+        result.append({**entry, "versions": versions})
+    return result
+
+
+def package(type_: str, name: str, namespace: str | None,
+            caller: Caller | None = None) -> dict:
+    """Return one package: its versions with their projects, its licenses, its projects."""
+    namespace, name = split_name(name, namespace)
+    entries = search({"type": type_, "namespace": namespace, "name": name}, 1, 1, caller).items
+    if not entries:
+        raise NotFoundError("Package not found.")
+    entry = entries[0]
+    holders = [project for version in entry["versions"] for project in version["projects"]]
+    licenses = sorted({p["declared_license_expression"] for p in holders} - {""})
+    projects = {p["uuid"]: {"name": p["name"], "uuid": p["uuid"]} for p in holders}
+    return {**entry, "licenses": licenses,
+            "projects": sorted(projects.values(), key=lambda p: p["name"])}
+
+
+def split_name(name: str, namespace: str | None) -> tuple[str, str]:
+    """Return (namespace, name) from a name that may hold its namespace (``org/pkg``)."""
+    if namespace is None and "/" in name:
+        namespace, _, name = name.rpartition("/")
+    return namespace or "", name
+
+
+def package_version(type_: str, name: str, version: str, namespace: str | None,
+                    caller: Caller | None = None) -> dict:
+    """Return one version of a package: its projects and its dependencies as scanned."""
+    namespace, name = split_name(name, namespace)
+    filters = {"type": type_, "namespace": namespace, "name": name, "version": version}
+    with session_scope() as session:
+        rows = session.exec(_filtered(filters, caller)).all()
+        if not rows:
+            raise NotFoundError("Package version not found.")
+        entry = _grouped(rows)[0]
+        by_uid = {(package.project_id, package.package_uid): (project_name, project_uuid)
+                  for package, project_name, project_uuid in rows}
+        dependencies = session.exec(select(DiscoveredDependency).where(sa.tuple_(
+            DiscoveredDependency.project_id, DiscoveredDependency.for_package_uid
+        ).in_(list(by_uid))).order_by(DiscoveredDependency.purl)).all()
+    version_entry = entry["versions"][0]
+    return {
+        "type": entry["type"], "namespace": entry["namespace"], "name": entry["name"],
+        "version": version_entry["version"], "purl": version_entry["purl"],
+        "projects": version_entry["projects"],
+        "dependencies": [_dependency(d, *by_uid[(d.project_id, d.for_package_uid)])
+                         for d in dependencies],
+    }
+
+
+def _dependency(dependency: DiscoveredDependency, project_name: str, project_uuid: str) -> dict:
+    return {"purl": dependency.purl,
+            "extracted_requirement": dependency.extracted_requirement,
+            "scope": dependency.scope, "is_runtime": dependency.is_runtime,
+            "is_optional": dependency.is_optional, "is_pinned": dependency.is_pinned,
+            "is_resolved": bool(dependency.resolved_to_package_uid),
+            "datafile_path": dependency.datafile_path,
+            "project": {"name": project_name, "uuid": project_uuid}}
+
+
+def dependents(type_: str, name: str, namespace: str | None, number: int, size: int,
+               caller: Caller | None = None) -> Page:
+    """Return a page of the dependencies naming the package (resolved or not), and whose.
+
+    Each says the project, the package that declares it (None: a manifest of no package)
+    and the requirement declared.
+    """
+    namespace, name = split_name(name, namespace)
+    statement = visible(
+        select(DiscoveredDependency, Project.name, Project.uuid)
+        .join(Project, Project.id == DiscoveredDependency.project_id)
+        .where(DiscoveredDependency.type == type_,
+               sa.func.lower(DiscoveredDependency.name) == name.lower(),
+               sa.func.lower(DiscoveredDependency.namespace) == namespace.lower()), caller)
+    with session_scope() as session:
+        count = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
+        _check_page(number, size, count)
+        rows = session.exec(statement.order_by(Project.name, DiscoveredDependency.id)
+                            .offset((number - 1) * size).limit(size)).all()
+        uids = {(d.project_id, d.for_package_uid) for d, _, _ in rows if d.for_package_uid}
+        declaring = {
+            (p.project_id, p.package_uid): p.purl for p in session.exec(
+                select(DiscoveredPackage).where(sa.tuple_(
+                    DiscoveredPackage.project_id, DiscoveredPackage.package_uid).in_(list(uids)))
+            ).all()} if uids else {}
+    items = [{**_dependency(d, project_name, project_uuid),
+              "dependent_package": declaring.get((d.project_id, d.for_package_uid))}
+             for d, project_name, project_uuid in rows]
+    return Page(number, size, count, items)

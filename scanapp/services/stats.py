@@ -1,0 +1,71 @@
+"""``GET /api/stats/``: figures over the projects the caller may see (jsr's registry stats)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from scanapp.db import session_scope
+from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
+from scanapp.services.access import restricted_user_id, visible
+from scanapp.services.packages import purl_of
+from scanapp.services.scan_cache import cache_stats
+from scanapp.services.users import Caller
+
+#: How many licenses, packages and projects the top lists hold.
+TOP = 10
+
+
+def stats(caller: Caller | None = None) -> dict:
+    """Return the counts of projects, runs by status, files; the top licenses and packages.
+
+    The scan cache's figures are the server's (every project's): shown to the operator and
+    server administrators only (None for anyone else).
+    """
+    mine = visible(select(Project.id), caller).subquery()
+    with session_scope() as session:
+        def scalar(statement):
+            return session.exec(statement).one()
+
+        runs = dict(session.exec(
+            select(Run.status, sa.func.count()).where(Run.project_id.in_(select(mine)))
+            .group_by(Run.status)).all())
+        files = scalar(select(sa.func.count()).select_from(CodebaseResource).where(
+            CodebaseResource.project_id.in_(select(mine)), CodebaseResource.type == "file"))
+        licenses = session.exec(
+            select(CodebaseResource.detected_license_expression, sa.func.count().label("n"))
+            .where(CodebaseResource.project_id.in_(select(mine)),
+                   CodebaseResource.detected_license_expression != "")
+            .group_by(CodebaseResource.detected_license_expression)
+            .order_by(sa.desc("n"), CodebaseResource.detected_license_expression)
+            .limit(TOP)).all()
+        identity = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name)
+        packages = session.exec(
+            select(*identity, sa.func.count(sa.distinct(DiscoveredPackage.project_id))
+                   .label("n"))
+            .where(DiscoveredPackage.project_id.in_(select(mine)))
+            .group_by(*identity).order_by(sa.desc("n"), *identity).limit(TOP)).all()
+        newest = session.exec(visible(select(Project.name, Project.uuid, Project.created_date),
+                                      caller)
+                              .order_by(Project.created_date.desc(), Project.id.desc())
+                              .limit(TOP)).all()
+        return {
+            "projects": scalar(select(sa.func.count()).select_from(mine)),
+            "runs": {"total": sum(runs.values()), **dict(sorted(runs.items()))},
+            "files": files,
+            "packages": scalar(select(sa.func.count()).select_from(DiscoveredPackage).where(
+                DiscoveredPackage.project_id.in_(select(mine)))),
+            "scan_cache": None if restricted_user_id(caller) is not None else _cache(),
+            "top_licenses": [{"license_expression": expression, "files": count}
+                             for expression, count in licenses],
+            "top_packages": [{"purl": purl_of(type_, namespace, name), "projects": count}
+                             for type_, namespace, name, count in packages],
+            "newest_projects": [{"name": name, "uuid": uuid, "created_date": created}
+                                for name, uuid, created in newest],
+        }
+
+
+def _cache() -> dict:
+    figures = cache_stats()
+    return {"entries": figures["entries"], "files_served": figures["hits"],
+            "files_scanned": figures["misses"]}
