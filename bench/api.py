@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/api.py [--resources 100000] [--clients 4] [--requests 200]
                                   [--database sqlite|postgresql|both] [--no-vacuum]
+    .venv/bin/python bench/api.py --portfolio 1000 [--packages-per-project 500] [...]
 
 Generates one project of N resources (``bench/outputs.py``'s generator) in fresh work
 directories, on SQLite or on a fresh PostgreSQL database (``--postgres-url``, default the
@@ -23,11 +24,18 @@ of the largest.
 
 Targets (issue 17): p99 at most 50 ms at 100,000 resources; at 1,000,000 resources p99 at
 most 100 ms and ``results/`` streamed with the server's peak memory under 300 MB.
+
+``--portfolio N`` measures the questions across projects instead (issue 19): N projects of
+``--packages-per-project`` packages and as many dependencies each, drawn from a pool of
+20,000 packages (maven with namespaces, npm, pypi; ten versions each; log4j-core 2.x in one
+project of ten), then the package search, a package, its dependents and the stats. Target:
+the package search p99 at most 100 ms over 1,000 projects of 500 packages.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -54,6 +62,24 @@ ENDPOINTS = (
     "/api/projects/{uuid}/messages/",
     "/api/projects/{uuid}/resources/?path=src/module0/file0.py",
     "/api/pipelines/",
+)
+
+LOG4J = "pkg:maven/org.apache.logging.log4j/log4j-core"
+#: The questions across projects measured with ``--portfolio``.
+PORTFOLIO_ENDPOINTS = (
+    f"/api/packages/?purl={LOG4J}",
+    f"/api/packages/?purl={LOG4J}&version_range=vers:maven/>=2.0|<2.17",
+    "/api/packages/?purl=pkg:npm/package-123",
+    "/api/packages/?purl=pkg:pypi/lib-77@1.7",
+    "/api/packages/?name=lib-42",
+    "/api/packages/?purl=pkg:maven/org.example.g7",
+    "/api/packages/?type=npm&license=apache-2.0",
+    "/api/packages/?compliance_alert=error",
+    "/api/packages/",
+    "/api/packages/maven/org.apache.logging.log4j%2Flog4j-core/",
+    "/api/packages/maven/org.apache.logging.log4j%2Flog4j-core/versions/2.12.1/",
+    "/api/packages/npm/package-123/dependents/",
+    "/api/stats/",
 )
 
 
@@ -175,16 +201,9 @@ def stream_results(base: str, uuid: str, server_pid: int) -> tuple[float, float,
     return seconds, first_byte[0], peak
 
 
-def run(kind: str, args) -> None:
-    """Generate, serve and measure on one database."""
-    workdirs = tempfile.mkdtemp(prefix=f"scanapp-bench-api-{kind}-")
-    env = {**os.environ, "SCANAPP_WORKDIRS": workdirs, "PYTHONPATH": str(ROOT),
-           "SCANAPP_DATABASE_URL": database_url(kind, args.postgres_url)}
-    started = time.perf_counter()
-    uuid = generate_in_child(env, args.resources)
-    print(f"{kind}: generated {args.resources} resources in {time.perf_counter() - started:.0f} s")
-    if kind == "postgresql" and not args.no_vacuum:
-        print(f"{kind}: vacuumed in {vacuum(env['SCANAPP_DATABASE_URL']):.0f} s")
+@contextlib.contextmanager
+def serving(kind: str, env: dict, workdirs: str):
+    """Run ``scanapp serve`` (2 workers) on a free port; yield its base URL and process."""
     port = free_port()
     log = Path(workdirs) / "serve.log"
     with open(log, "wb") as handle:
@@ -194,23 +213,7 @@ def run(kind: str, args) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, server)
-        first = timed_get(f"{base}/api/projects/{uuid}/") * 1000
-        print(f"{kind}: first project detail (counts computed and stored) {first:.0f} ms")
-        print(f"{'endpoint':<64}{'first ms':>9}{'p50 ms':>9}{'p99 ms':>9}")
-        with ThreadPoolExecutor(args.clients) as pool:
-            for endpoint in ENDPOINTS:
-                url = base + endpoint.format(uuid=uuid, middle=max(1, args.resources // 100))
-                first = timed_get(url) * 1000  # warms up (lengths and anchors kept)
-                times = list(pool.map(timed_get, [url] * args.requests))
-                p50, p99 = percentiles(times)
-                print(f"{endpoint:<64}{first:>9.1f}{p50:>9.1f}{p99:>9.1f}")
-        before = tree_memory(server.pid)
-        seconds, first_byte, peak = stream_results(base, uuid, server.pid)
-        names = ("summed RSS", "summed PSS", "largest process RSS")
-        memory = ", ".join(f"{name} {high / 1024**2:.0f} MiB (before {low / 1024**2:.0f})"
-                           for name, high, low in zip(names, peak, before, strict=True))
-        print(f"results/: {seconds:.1f} s, first byte after {first_byte:.2f} s; "
-              f"server peak {memory}")
+        yield base, server
     finally:
         server.terminate()
         try:
@@ -218,6 +221,117 @@ def run(kind: str, args) -> None:
         except subprocess.TimeoutExpired:  # a worker still busy with a request
             server.kill()
             server.wait()
+
+
+def measure(base: str, endpoints, args, **values) -> None:
+    """Print the first, p50 and p99 latency of each endpoint under ``--clients`` threads."""
+    width = max(len(endpoint) for endpoint in endpoints) + 2
+    print(f"{'endpoint':<{width}}{'first ms':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    with ThreadPoolExecutor(args.clients) as pool:
+        for endpoint in endpoints:
+            url = base + endpoint.format(**values)
+            first = timed_get(url) * 1000  # warms up (lengths and anchors kept)
+            times = list(pool.map(timed_get, [url] * args.requests))
+            p50, p99 = percentiles(times)
+            print(f"{endpoint:<{width}}{first:>9.1f}{p50:>9.1f}{p99:>9.1f}")
+
+
+def environment(kind: str, args) -> tuple[dict, str]:
+    """Return the environment of a fresh work directory and database, and the folder."""
+    workdirs = tempfile.mkdtemp(prefix=f"scanapp-bench-api-{kind}-")
+    return {**os.environ, "SCANAPP_WORKDIRS": workdirs, "PYTHONPATH": str(ROOT),
+            "SCANAPP_DATABASE_URL": database_url(kind, args.postgres_url)}, workdirs
+
+
+def run(kind: str, args) -> None:
+    """Generate, serve and measure on one database."""
+    env, workdirs = environment(kind, args)
+    started = time.perf_counter()
+    uuid = generate_in_child(env, args.resources)
+    print(f"{kind}: generated {args.resources} resources in {time.perf_counter() - started:.0f} s")
+    if kind == "postgresql" and not args.no_vacuum:
+        print(f"{kind}: vacuumed in {vacuum(env['SCANAPP_DATABASE_URL']):.0f} s")
+    with serving(kind, env, workdirs) as (base, server):
+        first = timed_get(f"{base}/api/projects/{uuid}/") * 1000
+        print(f"{kind}: first project detail (counts computed and stored) {first:.0f} ms")
+        measure(base, ENDPOINTS, args, uuid=uuid, middle=max(1, args.resources // 100))
+        before = tree_memory(server.pid)
+        seconds, first_byte, peak = stream_results(base, uuid, server.pid)
+        names = ("summed RSS", "summed PSS", "largest process RSS")
+        memory = ", ".join(f"{name} {high / 1024**2:.0f} MiB (before {low / 1024**2:.0f})"
+                           for name, high, low in zip(names, peak, before, strict=True))
+        print(f"results/: {seconds:.1f} s, first byte after {first_byte:.2f} s; "
+              f"server peak {memory}")
+
+
+def run_portfolio(kind: str, args) -> None:
+    """Generate the projects, serve them and measure the questions across projects."""
+    env, workdirs = environment(kind, args)
+    started = time.perf_counter()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from bench.api import "
+            "generate_portfolio; generate_portfolio(int(sys.argv[2]), int(sys.argv[3]));"
+            "from scanapp.services.counts import analyze_results; analyze_results()")
+    subprocess.run([sys.executable, "-c", code, str(ROOT), str(args.portfolio),
+                    str(args.packages_per_project)], env=env, cwd=ROOT, check=True)
+    total = args.portfolio * args.packages_per_project
+    print(f"{kind}: generated {args.portfolio} projects, {total} packages and {total} "
+          f"dependencies in {time.perf_counter() - started:.0f} s")
+    if kind == "postgresql" and not args.no_vacuum:
+        print(f"{kind}: vacuumed in {vacuum(env['SCANAPP_DATABASE_URL']):.0f} s")
+    with serving(kind, env, workdirs) as (base, _server):
+        measure(base, PORTFOLIO_ENDPOINTS, args)
+
+
+def generate_portfolio(projects: int, per_project: int) -> None:
+    """Store ``projects`` projects of ``per_project`` packages and dependencies, in bulk."""
+    import random
+
+    import sqlalchemy as sa
+
+    from scanapp.db import get_engine, migrate
+    from scanapp.models import DiscoveredDependency, DiscoveredPackage, Project, new_uuid
+
+    migrate()
+    chance = random.Random(19)
+    pool = [("maven", f"org.example.g{n % 50}", f"lib-{n}") if n % 3 == 0 else
+            ("npm", "", f"package-{n}") if n % 3 == 1 else ("pypi", "", f"lib-{n}")
+            for n in range(20_000)]
+    licenses = ("mit", "apache-2.0", "bsd-new", "mit AND apache-2.0", "gpl-2.0-plus", "")
+    engine = get_engine()
+    package_defaults = DiscoveredPackage(project_id=0).model_dump(exclude={"id"})
+    dependency_defaults = DiscoveredDependency(project_id=0).model_dump(exclude={"id"})
+    for number in range(projects):
+        with engine.begin() as connection:
+            uuid = new_uuid()
+            row = Project(uuid=uuid, name=f"product-{number}", slug=f"product-{number}-{uuid[:8]}")
+            project_id = connection.execute(sa.insert(Project).values(
+                row.model_dump(exclude={"id"})).returning(Project.id)).scalar_one()
+            chosen = chance.sample(pool, per_project)
+            if number % 10 == 0:
+                chosen[0] = ("maven", "org.apache.logging.log4j", "log4j-core")
+            packages, dependencies = [], []
+            for index, (type_, namespace, name) in enumerate(chosen):
+                version = (f"2.{12 + number // 10 % 10}.1" if name == "log4j-core"
+                           else f"1.{chance.randrange(10)}")
+                path = f"{namespace}/{name}" if namespace else name
+                license_ = licenses[index % len(licenses)]
+                packages.append({
+                    **package_defaults, "project_id": project_id, "uuid": new_uuid(),
+                    "type": type_, "namespace": namespace, "name": name, "version": version,
+                    "purl": f"pkg:{type_}/{path}@{version}",
+                    "package_uid": f"pkg:{type_}/{path}@{version}?uuid={index}",
+                    "declared_license_expression": license_,
+                    "compliance_alert": "error" if license_ == "gpl-2.0-plus" else ""})
+                dependency = chance.choice(pool)
+                dependency_path = "/".join(part for part in dependency[1:] if part)
+                dependencies.append({
+                    **dependency_defaults, "project_id": project_id, "type": dependency[0],
+                    "namespace": dependency[1], "name": dependency[2],
+                    "purl": f"pkg:{dependency[0]}/{dependency_path}",
+                    "dependency_uid": f"dep-{index}", "extracted_requirement": ">=1.0",
+                    "for_package_uid": packages[-1]["package_uid"], "scope": "install"})
+            connection.execute(sa.insert(DiscoveredPackage), packages)
+            connection.execute(sa.insert(DiscoveredDependency), dependencies)
 
 
 def main() -> None:
@@ -228,11 +342,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--portfolio", type=int, default=0, metavar="PROJECTS",
+                        help="measure the searches across PROJECTS generated projects")
+    parser.add_argument("--packages-per-project", type=int, default=500)
     parser.add_argument("--no-vacuum", action="store_true",
                         help="measure PostgreSQL right after the load, before any VACUUM")
     args = parser.parse_args()
     for kind in (("sqlite", "postgresql") if args.database == "both" else (args.database,)):
-        run(kind, args)
+        (run_portfolio if args.portfolio else run)(kind, args)
 
 
 if __name__ == "__main__":

@@ -341,8 +341,12 @@ class DiscoveredDependency(SQLModel, table=True):
 
 
 # The searches across projects (``scanapp.services.packages``): names compared without case.
-sa.Index("ix_package_identity", DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.name),
+# By name (with or without type), and by type and namespace (their packages, the pages).
+sa.Index("ix_package_identity", sa.func.lower(DiscoveredPackage.name), DiscoveredPackage.type,
          sa.func.lower(DiscoveredPackage.namespace), DiscoveredPackage.version)
+sa.Index("ix_package_namespace", DiscoveredPackage.type,
+         sa.func.lower(DiscoveredPackage.namespace), sa.func.lower(DiscoveredPackage.name),
+         DiscoveredPackage.project_id)  # the stats count the projects of a package from it
 sa.Index("ix_dependency_identity", DiscoveredDependency.type,
          sa.func.lower(DiscoveredDependency.name), sa.func.lower(DiscoveredDependency.namespace))
 sa.Index("ix_dependency_for_package", DiscoveredDependency.project_id,

@@ -16,11 +16,18 @@ from univers.version_range import VersionRange
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError, NotFoundError
 from scanapp.models import DiscoveredDependency, DiscoveredPackage, Project
-from scanapp.services.access import visible
+from scanapp.services.access import restricted_user_id, visible
 from scanapp.services.listing import Page
 from scanapp.services.users import Caller
 
-_IDENTITY = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name)
+
+def _lower(column):
+    return sa.func.lower(column)
+
+
+#: What tells packages apart: type, namespace and name without case (the indexes' order).
+_KEY = (DiscoveredPackage.type, _lower(DiscoveredPackage.namespace),
+        _lower(DiscoveredPackage.name))
 
 
 @dataclass(frozen=True)
@@ -39,27 +46,31 @@ class PurlPrefix:
         parts = [part for part in rest.split("/") if part]
         if not parts:
             raise InvalidInputError.for_field("purl", "Give at least pkg:TYPE.")
-        return cls(parts[0].lower(), tuple(parts[1:]), version)
+        return cls(parts[0].lower(), tuple(part.lower() for part in parts[1:]), version)
 
     def condition(self):
-        """Return the SQL condition of the packages the prefix names."""
-        conditions = [DiscoveredPackage.type == self.type]
-        namespace, name = "/".join(self.path[:-1]).lower(), (self.path[-1:] or ("",))[0]
-        if len(self.path) == 1:  # a name, or a namespace (a prefix of several packages)
-            conditions.append(sa.or_(
-                sa.and_(DiscoveredPackage.namespace == "", _lower_name() == name.lower()),
-                sa.func.lower(DiscoveredPackage.namespace) == name.lower(),
-                sa.func.lower(DiscoveredPackage.namespace).startswith(f"{name.lower()}/")))
+        """Return the SQL condition of the packages the prefix names.
+
+        Each alternative is one an index answers (``ix_package_identity``, by name, and
+        ``ix_package_namespace``, by namespace): no scan of every package of the type.
+        """
+        type_ = DiscoveredPackage.type == self.type
+        namespace, name = _lower(DiscoveredPackage.namespace), _lower(DiscoveredPackage.name)
+        if len(self.path) == 1:  # a name without namespace, a namespace, or a namespace's start
+            segment = self.path[0]
+            condition = sa.or_(
+                sa.and_(name == segment, type_, namespace == ""),
+                sa.and_(type_, namespace == segment),
+                # namespace LIKE 'segment/%', as a range an index reads ('0' follows '/')
+                sa.and_(type_, namespace > f"{segment}/", namespace < f"{segment}0"))
         elif self.path:
-            conditions += [sa.func.lower(DiscoveredPackage.namespace) == namespace,
-                           _lower_name() == name.lower()]
+            condition = sa.and_(name == self.path[-1], type_,
+                                namespace == "/".join(self.path[:-1]))
+        else:
+            condition = type_
         if self.version:
-            conditions.append(DiscoveredPackage.version == self.version)
-        return sa.and_(*conditions)
-
-
-def _lower_name():
-    return sa.func.lower(DiscoveredPackage.name)
+            condition = sa.and_(condition, DiscoveredPackage.version == self.version)
+        return condition
 
 
 def _license_condition(key: str):
@@ -72,24 +83,40 @@ def _license_condition(key: str):
                   tokens(DiscoveredPackage.declared_license_expression_spdx))
 
 
-def _filtered(filters: dict, caller: Caller | None):
-    """Return the packages of the visible projects matching ``filters``, with their project."""
-    statement = visible(
-        select(DiscoveredPackage, Project.name, Project.uuid)
-        .join(Project, Project.id == DiscoveredPackage.project_id), caller)
+def _conditions(filters: dict, caller: Caller | None) -> list:
+    """Return the conditions on packages of ``filters``, and of the projects the caller sees.
+
+    The operator's and a server administrator's need no project: the queries that count and
+    page the packages then read the packages' indexes alone.
+    """
+    conditions = []
     if filters.get("purl"):
-        statement = statement.where(PurlPrefix.parse(filters["purl"]).condition())
+        conditions.append(PurlPrefix.parse(filters["purl"]).condition())
     for key in ("type", "version", "compliance_alert"):
         if filters.get(key) is not None:
-            statement = statement.where(getattr(DiscoveredPackage, key) == filters[key])
-    if filters.get("namespace") is not None:
-        statement = statement.where(
-            sa.func.lower(DiscoveredPackage.namespace) == filters["namespace"].lower())
-    if filters.get("name") is not None:
-        statement = statement.where(_lower_name() == filters["name"].lower())
+            conditions.append(getattr(DiscoveredPackage, key) == filters[key])
+    for key in ("namespace", "name"):
+        if filters.get(key) is not None:
+            conditions.append(_lower(getattr(DiscoveredPackage, key)) == filters[key].lower())
     if filters.get("license"):
-        statement = statement.where(_license_condition(filters["license"]))
-    return statement
+        conditions.append(_license_condition(filters["license"]))
+    if restricted_user_id(caller) is not None:
+        conditions.append(DiscoveredPackage.project_id.in_(visible(select(Project.id), caller)))
+    return conditions
+
+
+#: The columns of a package an answer shows (not whole rows: their JSON columns are large).
+_SHOWN = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name,
+          DiscoveredPackage.version, DiscoveredPackage.package_uid,
+          DiscoveredPackage.declared_license_expression, DiscoveredPackage.compliance_alert,
+          DiscoveredPackage.project_id, Project.name.label("project_name"),
+          Project.uuid.label("project_uuid"))
+
+
+def _rows(conditions: list):
+    """Return the packages matching ``conditions``, each with its project's name and uuid."""
+    return (select(*_SHOWN).join(Project, Project.id == DiscoveredPackage.project_id)
+            .where(*conditions))
 
 
 def version_range(text: str | None) -> VersionRange | None:
@@ -117,26 +144,36 @@ def in_range(wanted: VersionRange, package_type: str, version: str) -> bool:
 def search(filters: dict, number: int, size: int, caller: Caller | None = None) -> Page:
     """Return a page of packages (one per type, namespace, name) with versions and projects."""
     wanted = version_range(filters.get("version_range"))
-    statement = _filtered(filters, caller)
+    conditions = _conditions(filters, caller)
     with session_scope() as session:
         if wanted is None:
-            groups = statement.with_only_columns(*_IDENTITY).group_by(*_IDENTITY)
+            groups = select(*_KEY).where(*conditions).group_by(*_KEY)
             count = session.exec(select(sa.func.count()).select_from(groups.subquery())).one()
             _check_page(number, size, count)
-            keys = session.exec(groups.order_by(*_IDENTITY)
-                                .offset((number - 1) * size).limit(size)).all()
-            rows = session.exec(statement.where(sa.tuple_(*_IDENTITY).in_(keys))).all() \
-                if keys else []
+            keys = [tuple(key) for key in session.exec(
+                groups.order_by(*_KEY).offset((number - 1) * size).limit(size)).all()]
+            rows = session.exec(_rows([*conditions, any_of(_KEY, keys)])).all() if keys else []
             entries = _grouped(rows)
         else:
-            rows = [row for row in session.exec(statement.where(
-                DiscoveredPackage.type == wanted.scheme)).all()
-                if in_range(wanted, row[0].type, row[0].version)]
+            conditions.append(DiscoveredPackage.type == wanted.scheme)
+            rows = [row for row in session.exec(_rows(conditions)).all()
+                    if in_range(wanted, row.type, row.version)]
             grouped = _grouped(rows)
             count = len(grouped)
             _check_page(number, size, count)
             entries = grouped[(number - 1) * size: number * size]
     return Page(number, size, count, entries)
+
+
+def any_of(columns, values) -> sa.ColumnElement:
+    """Return ``columns`` equal to one of ``values`` (tuples), as an OR of ANDs.
+
+    Not a row-value ``IN``: SQLite reads none of its terms from an index; it does each
+    term of an OR.
+    """
+    return sa.or_(*(sa.and_(*(column == value for column, value in zip(columns, row,
+                                                                       strict=True)))
+                    for row in values))
 
 
 def _check_page(number: int, size: int, count: int) -> None:
@@ -151,17 +188,23 @@ def purl_of(type_: str, namespace: str, name: str, version: str = "") -> str:
 
 
 def _grouped(rows) -> list[dict]:
-    """Group ``(package, project name, project uuid)`` rows by package, then version."""
+    """Group the rows of ``_rows`` by package, then version.
+
+    A package is its type, namespace and name without case, shown as its first row has them.
+    """
     packages: dict[tuple, dict] = {}
-    for package, project_name, project_uuid in rows:
-        key = (package.type, package.namespace, package.name)
+    for package in rows:
+        key = (package.type, package.namespace.lower(), package.name.lower())
+        shown = (package.type, package.namespace, package.name)  # as the first row has it
         entry = packages.setdefault(key, {
             "type": package.type, "namespace": package.namespace, "name": package.name,
-            "purl": purl_of(*key), "versions": {}})
+            "purl": purl_of(*shown), "versions": {}})
         version = entry["versions"].setdefault(package.version, {
-            "version": package.version, "purl": purl_of(*key, package.version), "projects": []})
+            "version": package.version, "purl": purl_of(*shown, package.version),
+            "projects": []})
         version["projects"].append({
-            "name": project_name, "uuid": project_uuid, "package_uid": package.package_uid,
+            "name": package.project_name, "uuid": package.project_uuid,
+            "package_uid": package.package_uid,
             "declared_license_expression": package.declared_license_expression,
             "compliance_alert": package.compliance_alert})
     result = []
@@ -202,15 +245,15 @@ def package_version(type_: str, name: str, version: str, namespace: str | None,
     namespace, name = split_name(name, namespace)
     filters = {"type": type_, "namespace": namespace, "name": name, "version": version}
     with session_scope() as session:
-        rows = session.exec(_filtered(filters, caller)).all()
+        rows = session.exec(_rows(_conditions(filters, caller)).order_by(Project.name)).all()
         if not rows:
             raise NotFoundError("Package version not found.")
         entry = _grouped(rows)[0]
-        by_uid = {(package.project_id, package.package_uid): (project_name, project_uuid)
-                  for package, project_name, project_uuid in rows}
-        dependencies = session.exec(select(DiscoveredDependency).where(sa.tuple_(
-            DiscoveredDependency.project_id, DiscoveredDependency.for_package_uid
-        ).in_(list(by_uid))).order_by(DiscoveredDependency.purl)).all()
+        by_uid = {(row.project_id, row.package_uid): (row.project_name, row.project_uuid)
+                  for row in rows}
+        dependencies = session.exec(select(DiscoveredDependency).where(any_of(
+            (DiscoveredDependency.project_id, DiscoveredDependency.for_package_uid), by_uid)
+        ).order_by(DiscoveredDependency.purl)).all()
     version_entry = entry["versions"][0]
     return {
         "type": entry["type"], "namespace": entry["namespace"], "name": entry["name"],
@@ -253,8 +296,9 @@ def dependents(type_: str, name: str, namespace: str | None, number: int, size: 
         uids = {(d.project_id, d.for_package_uid) for d, _, _ in rows if d.for_package_uid}
         declaring = {
             (p.project_id, p.package_uid): p.purl for p in session.exec(
-                select(DiscoveredPackage).where(sa.tuple_(
-                    DiscoveredPackage.project_id, DiscoveredPackage.package_uid).in_(list(uids)))
+                select(DiscoveredPackage.project_id, DiscoveredPackage.package_uid,
+                       DiscoveredPackage.purl).where(any_of(
+                    (DiscoveredPackage.project_id, DiscoveredPackage.package_uid), uids))
             ).all()} if uids else {}
     items = [{**_dependency(d, project_name, project_uuid),
               "dependent_package": declaring.get((d.project_id, d.for_package_uid))}

@@ -22,40 +22,45 @@ def stats(caller: Caller | None = None) -> dict:
     The scan cache's figures are the server's (every project's): shown to the operator and
     server administrators only (None for anyone else).
     """
-    mine = visible(select(Project.id), caller).subquery()
+    restricted = restricted_user_id(caller) is not None
+    mine = visible(select(Project.id), caller)
+
+    def of_mine(model) -> list:
+        return [model.project_id.in_(mine)] if restricted else []
+
+    key = (DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.namespace),
+           sa.func.lower(DiscoveredPackage.name))
     with session_scope() as session:
         def scalar(statement):
             return session.exec(statement).one()
 
-        runs = dict(session.exec(
-            select(Run.status, sa.func.count()).where(Run.project_id.in_(select(mine)))
-            .group_by(Run.status)).all())
+        runs = dict(session.exec(select(Run.status, sa.func.count()).where(*of_mine(Run))
+                                 .group_by(Run.status)).all())
         files = scalar(select(sa.func.count()).select_from(CodebaseResource).where(
-            CodebaseResource.project_id.in_(select(mine)), CodebaseResource.type == "file"))
+            *of_mine(CodebaseResource), CodebaseResource.type == "file"))
         licenses = session.exec(
             select(CodebaseResource.detected_license_expression, sa.func.count().label("n"))
-            .where(CodebaseResource.project_id.in_(select(mine)),
-                   CodebaseResource.detected_license_expression != "")
+            .where(*of_mine(CodebaseResource), CodebaseResource.detected_license_expression != "")
             .group_by(CodebaseResource.detected_license_expression)
             .order_by(sa.desc("n"), CodebaseResource.detected_license_expression)
             .limit(TOP)).all()
-        identity = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name)
         packages = session.exec(
-            select(*identity, sa.func.count(sa.distinct(DiscoveredPackage.project_id))
-                   .label("n"))
-            .where(DiscoveredPackage.project_id.in_(select(mine)))
-            .group_by(*identity).order_by(sa.desc("n"), *identity).limit(TOP)).all()
+            select(DiscoveredPackage.type, sa.func.min(DiscoveredPackage.namespace),
+                   sa.func.min(DiscoveredPackage.name),
+                   sa.func.count(sa.distinct(DiscoveredPackage.project_id)).label("n"))
+            .where(*of_mine(DiscoveredPackage))
+            .group_by(*key).order_by(sa.desc("n"), *key).limit(TOP)).all()
         newest = session.exec(visible(select(Project.name, Project.uuid, Project.created_date),
                                       caller)
                               .order_by(Project.created_date.desc(), Project.id.desc())
                               .limit(TOP)).all()
         return {
-            "projects": scalar(select(sa.func.count()).select_from(mine)),
+            "projects": scalar(select(sa.func.count()).select_from(mine.subquery())),
             "runs": {"total": sum(runs.values()), **dict(sorted(runs.items()))},
             "files": files,
-            "packages": scalar(select(sa.func.count()).select_from(DiscoveredPackage).where(
-                DiscoveredPackage.project_id.in_(select(mine)))),
-            "scan_cache": None if restricted_user_id(caller) is not None else _cache(),
+            "packages": scalar(select(sa.func.count()).select_from(DiscoveredPackage)
+                               .where(*of_mine(DiscoveredPackage))),
+            "scan_cache": None if restricted else _cache(),
             "top_licenses": [{"license_expression": expression, "files": count}
                              for expression, count in licenses],
             "top_packages": [{"purl": purl_of(type_, namespace, name), "projects": count}

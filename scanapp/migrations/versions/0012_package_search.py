@@ -14,7 +14,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_package_identity", "discoveredpackage",
-                    ["type", sa.text("lower(name)"), sa.text("lower(namespace)"), "version"])
+                    [sa.text("lower(name)"), "type", sa.text("lower(namespace)"), "version"])
+    op.create_index("ix_package_namespace", "discoveredpackage",
+                    ["type", sa.text("lower(namespace)"), sa.text("lower(name)"), "project_id"])
     op.create_index("ix_dependency_identity", "discovereddependency",
                     ["type", sa.text("lower(name)"), sa.text("lower(namespace)")])
     op.create_index("ix_dependency_for_package", "discovereddependency",
@@ -24,4 +26,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_dependency_for_package", "discovereddependency")
     op.drop_index("ix_dependency_identity", "discovereddependency")
+    op.drop_index("ix_package_namespace", "discoveredpackage")
     op.drop_index("ix_package_identity", "discoveredpackage")
