@@ -347,6 +347,8 @@ sa.Index("ix_package_identity", sa.func.lower(DiscoveredPackage.name), Discovere
 sa.Index("ix_package_namespace", DiscoveredPackage.type,
          sa.func.lower(DiscoveredPackage.namespace), sa.func.lower(DiscoveredPackage.name),
          DiscoveredPackage.project_id)  # the stats count the projects of a package from it
+sa.Index("ix_package_alert", DiscoveredPackage.compliance_alert, DiscoveredPackage.type,
+         sa.func.lower(DiscoveredPackage.namespace), sa.func.lower(DiscoveredPackage.name))
 sa.Index("ix_dependency_identity", DiscoveredDependency.type,
          sa.func.lower(DiscoveredDependency.name), sa.func.lower(DiscoveredDependency.namespace))
 sa.Index("ix_dependency_for_package", DiscoveredDependency.project_id,

@@ -92,10 +92,10 @@ class LicenseCountSchema(AlwaysPresent):
 
 
 class PackageCountSchema(AlwaysPresent):
-    """A package and how many projects hold it."""
+    """A package (in lower case) and how many times it was found in the projects."""
 
     purl = fields.String()
-    projects = fields.Integer()
+    occurrences = fields.Integer()
 
 
 class NewProjectSchema(ProjectRefSchema):

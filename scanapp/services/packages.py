@@ -48,29 +48,33 @@ class PurlPrefix:
             raise InvalidInputError.for_field("purl", "Give at least pkg:TYPE.")
         return cls(parts[0].lower(), tuple(part.lower() for part in parts[1:]), version)
 
-    def condition(self):
-        """Return the SQL condition of the packages the prefix names.
+    def condition(self, binary_order: bool = True):
+        """Return the SQL condition of the packages the prefix names (any version).
 
         Each alternative is one an index answers (``ix_package_identity``, by name, and
-        ``ix_package_namespace``, by namespace): no scan of every package of the type.
+        ``ix_package_namespace``, by namespace): no scan of every package of the type. A
+        namespace's start is a range where text sorts by its bytes (SQLite), a LIKE where
+        it may not (PostgreSQL's collations ignore the '/').
         """
         type_ = DiscoveredPackage.type == self.type
+        if not self.path:
+            return type_
         namespace, name = _lower(DiscoveredPackage.namespace), _lower(DiscoveredPackage.name)
-        if len(self.path) == 1:  # a name without namespace, a namespace, or a namespace's start
-            segment = self.path[0]
-            condition = sa.or_(
-                sa.and_(name == segment, type_, namespace == ""),
-                sa.and_(type_, namespace == segment),
-                # namespace LIKE 'segment/%', as a range an index reads ('0' follows '/')
-                sa.and_(type_, namespace > f"{segment}/", namespace < f"{segment}0"))
-        elif self.path:
-            condition = sa.and_(name == self.path[-1], type_,
-                                namespace == "/".join(self.path[:-1]))
-        else:
-            condition = type_
-        if self.version:
-            condition = sa.and_(condition, DiscoveredPackage.version == self.version)
-        return condition
+        whole = "/".join(self.path)
+        # The last segment a name (in the namespace before it), or the whole a namespace, or
+        # the start of one (pkg:golang/github.com finds github.com/foo's packages too).
+        return sa.or_(
+            sa.and_(name == self.path[-1], type_, namespace == "/".join(self.path[:-1])),
+            sa.and_(type_, namespace == whole),
+            sa.and_(type_, _starts(namespace, f"{whole}/", binary_order)))
+
+
+def _starts(expression, text: str, binary_order: bool):
+    """Return ``expression`` starts with ``text``: a range an index reads where it can."""
+    if binary_order:  # the strings from text to text with its last character's successor
+        return sa.and_(expression >= text, expression < text[:-1] + chr(ord(text[-1]) + 1))
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return expression.like(f"{escaped}%", escape="\\")
 
 
 def _license_condition(key: str):
@@ -83,26 +87,35 @@ def _license_condition(key: str):
                   tokens(DiscoveredPackage.declared_license_expression_spdx))
 
 
-def _conditions(filters: dict, caller: Caller | None) -> list:
-    """Return the conditions on packages of ``filters``, and of the projects the caller sees.
+def _conditions(filters: dict, caller: Caller | None,
+                binary_order: bool = True) -> tuple[list, list]:
+    """Return the conditions of ``filters``: on the package's identity, and on each row.
 
-    The operator's and a server administrator's need no project: the queries that count and
-    page the packages then read the packages' indexes alone.
+    The identity's (type, namespace, name) are those a page's packages are found by; a
+    page's rows are then read by their identity and the rows' conditions alone (an OR of
+    the identities is read from the index, the filters again are not). The operator's and a
+    server administrator's need no project: the queries that count and page the packages
+    read the packages' indexes alone.
     """
-    conditions = []
+    identity, rows = [], []
     if filters.get("purl"):
-        conditions.append(PurlPrefix.parse(filters["purl"]).condition())
-    for key in ("type", "version", "compliance_alert"):
-        if filters.get(key) is not None:
-            conditions.append(getattr(DiscoveredPackage, key) == filters[key])
+        prefix = PurlPrefix.parse(filters["purl"])
+        identity.append(prefix.condition(binary_order))
+        if prefix.version:
+            rows.append(DiscoveredPackage.version == prefix.version)
+    if filters.get("type") is not None:
+        identity.append(DiscoveredPackage.type == filters["type"])
     for key in ("namespace", "name"):
         if filters.get(key) is not None:
-            conditions.append(_lower(getattr(DiscoveredPackage, key)) == filters[key].lower())
+            identity.append(_lower(getattr(DiscoveredPackage, key)) == filters[key].lower())
+    for key in ("version", "compliance_alert"):
+        if filters.get(key) is not None:
+            rows.append(getattr(DiscoveredPackage, key) == filters[key])
     if filters.get("license"):
-        conditions.append(_license_condition(filters["license"]))
+        rows.append(_license_condition(filters["license"]))
     if restricted_user_id(caller) is not None:
-        conditions.append(DiscoveredPackage.project_id.in_(visible(select(Project.id), caller)))
-    return conditions
+        rows.append(DiscoveredPackage.project_id.in_(visible(select(Project.id), caller)))
+    return identity, rows
 
 
 #: The columns of a package an answer shows (not whole rows: their JSON columns are large).
@@ -144,18 +157,19 @@ def in_range(wanted: VersionRange, package_type: str, version: str) -> bool:
 def search(filters: dict, number: int, size: int, caller: Caller | None = None) -> Page:
     """Return a page of packages (one per type, namespace, name) with versions and projects."""
     wanted = version_range(filters.get("version_range"))
-    conditions = _conditions(filters, caller)
     with session_scope() as session:
+        identity, row_conditions = _conditions(filters, caller, _binary_order(session))
         if wanted is None:
-            groups = select(*_KEY).where(*conditions).group_by(*_KEY)
+            groups = select(*_KEY).where(*identity, *row_conditions).group_by(*_KEY)
             count = session.exec(select(sa.func.count()).select_from(groups.subquery())).one()
             _check_page(number, size, count)
             keys = [tuple(key) for key in session.exec(
                 groups.order_by(*_KEY).offset((number - 1) * size).limit(size)).all()]
-            rows = session.exec(_rows([*conditions, any_of(_KEY, keys)])).all() if keys else []
+            rows = session.exec(_rows([any_of(_KEY, keys), *row_conditions])).all() \
+                if keys else []
             entries = _grouped(rows)
         else:
-            conditions.append(DiscoveredPackage.type == wanted.scheme)
+            conditions = [*identity, *row_conditions, DiscoveredPackage.type == wanted.scheme]
             rows = [row for row in session.exec(_rows(conditions)).all()
                     if in_range(wanted, row.type, row.version)]
             grouped = _grouped(rows)
@@ -174,6 +188,10 @@ def any_of(columns, values) -> sa.ColumnElement:
     return sa.or_(*(sa.and_(*(column == value for column, value in zip(columns, row,
                                                                        strict=True)))
                     for row in values))
+
+
+def _binary_order(session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _check_page(number: int, size: int, count: int) -> None:
@@ -245,7 +263,8 @@ def package_version(type_: str, name: str, version: str, namespace: str | None,
     namespace, name = split_name(name, namespace)
     filters = {"type": type_, "namespace": namespace, "name": name, "version": version}
     with session_scope() as session:
-        rows = session.exec(_rows(_conditions(filters, caller)).order_by(Project.name)).all()
+        identity, row_conditions = _conditions(filters, caller)
+        rows = session.exec(_rows([*identity, *row_conditions]).order_by(Project.name)).all()
         if not rows:
             raise NotFoundError("Package version not found.")
         entry = _grouped(rows)[0]

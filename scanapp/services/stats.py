@@ -19,6 +19,9 @@ TOP = 10
 def stats(caller: Caller | None = None) -> dict:
     """Return the counts of projects, runs by status, files; the top licenses and packages.
 
+    A package of the top ten is named in lower case and counted each time it was found (a
+    project holding two of its versions counts twice).
+
     The scan cache's figures are the server's (every project's): shown to the operator and
     server administrators only (None for anyone else).
     """
@@ -44,11 +47,10 @@ def stats(caller: Caller | None = None) -> dict:
             .group_by(CodebaseResource.detected_license_expression)
             .order_by(sa.desc("n"), CodebaseResource.detected_license_expression)
             .limit(TOP)).all()
+        # Counted from the index alone: found how many times (not in how many distinct
+        # projects: 0.75 s instead of 0.12 s at 500,000 packages, bench/api.py --portfolio).
         packages = session.exec(
-            select(DiscoveredPackage.type, sa.func.min(DiscoveredPackage.namespace),
-                   sa.func.min(DiscoveredPackage.name),
-                   sa.func.count(sa.distinct(DiscoveredPackage.project_id)).label("n"))
-            .where(*of_mine(DiscoveredPackage))
+            select(*key, sa.func.count().label("n")).where(*of_mine(DiscoveredPackage))
             .group_by(*key).order_by(sa.desc("n"), *key).limit(TOP)).all()
         newest = session.exec(visible(select(Project.name, Project.uuid, Project.created_date),
                                       caller)
@@ -63,7 +65,7 @@ def stats(caller: Caller | None = None) -> dict:
             "scan_cache": None if restricted else _cache(),
             "top_licenses": [{"license_expression": expression, "files": count}
                              for expression, count in licenses],
-            "top_packages": [{"purl": purl_of(type_, namespace, name), "projects": count}
+            "top_packages": [{"purl": purl_of(type_, namespace, name), "occurrences": count}
                              for type_, namespace, name, count in packages],
             "newest_projects": [{"name": name, "uuid": uuid, "created_date": created}
                                 for name, uuid, created in newest],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scanapp.services.users import create_user
 from tests.conftest import override
 from tests.factories import make_dependency, make_package, make_project
@@ -15,7 +17,10 @@ def entries(client, query: str, headers=None) -> dict:
     return {entry["purl"]: [v["version"] for v in entry["versions"]]
             for entry in answer.json["results"]}
 
+both_databases = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
+
+@both_databases
 def test_a_purl_names_every_version_a_namespace_every_package_of_it(client):
     old, new = make_project("app-1.4"), make_project("app-1.5")
     make_package(old, f"{LOG4J}@2.14.1", declared_license_expression="apache-2.0")
@@ -24,9 +29,14 @@ def test_a_purl_names_every_version_a_namespace_every_package_of_it(client):
                  declared_license_expression="mit AND apache-2.0")
     make_package(new, "pkg:maven/org.apache.logging.log4jx/other@1.0",
                  declared_license_expression="gpl-2.0-plus")
+    make_package(new, "pkg:maven/org.apache.logging.log4j/sub/deep@1.0")  # a longer namespace
+    make_package(new, "pkg:maven/org.apache.logging.log40/x@1.0")  # '0' follows '/' in ASCII
     assert entries(client, f"purl={LOG4J}") == {LOG4J: ["2.14.1", "2.17.1"]}
     assert set(entries(client, "purl=pkg:maven/org.apache.logging.log4j")) == {
-        LOG4J, "pkg:maven/org.apache.logging.log4j/log4j-api"}
+        LOG4J, "pkg:maven/org.apache.logging.log4j/log4j-api",
+        "pkg:maven/org.apache.logging.log4j/sub/deep"}
+    assert set(entries(client, "purl=pkg:maven/ORG.apache.logging.log4j/sub")) == {
+        "pkg:maven/org.apache.logging.log4j/sub/deep"}
     assert entries(client, "purl=pkg:maven/org.apache") == {}  # a prefix ends at a segment
     # The CVE question: which projects ship log4j-core 2.0 to 2.16?
     vulnerable = client.get(f"/api/packages/?purl={LOG4J}&version_range=vers:maven/>=2.0|<2.17"

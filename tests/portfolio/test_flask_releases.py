@@ -228,7 +228,7 @@ def test_stats_count_the_stored_rows(api, flask_scans):
         assert figures["packages"] == count(DiscoveredPackage) == 2
         bsd = count(CodebaseResource, CodebaseResource.detected_license_expression == "bsd-new")
     assert figures["top_licenses"][0] == {"license_expression": "bsd-new", "files": bsd}
-    assert figures["top_packages"] == [{"purl": "pkg:pypi/Flask", "projects": 2}]
+    assert figures["top_packages"] == [{"purl": "pkg:pypi/flask", "occurrences": 2}]
     assert [p["name"] for p in figures["newest_projects"]] == ["flask-3.1.0", "flask-3.0.3"]
     cache = figures["scan_cache"]  # the second scan took the files the first had
     assert cache["files_served"] >= 182

@@ -17,6 +17,9 @@ def upgrade() -> None:
                     [sa.text("lower(name)"), "type", sa.text("lower(namespace)"), "version"])
     op.create_index("ix_package_namespace", "discoveredpackage",
                     ["type", sa.text("lower(namespace)"), sa.text("lower(name)"), "project_id"])
+    op.create_index("ix_package_alert", "discoveredpackage",
+                    ["compliance_alert", "type", sa.text("lower(namespace)"),
+                     sa.text("lower(name)")])
     op.create_index("ix_dependency_identity", "discovereddependency",
                     ["type", sa.text("lower(name)"), sa.text("lower(namespace)")])
     op.create_index("ix_dependency_for_package", "discovereddependency",
@@ -26,5 +29,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_dependency_for_package", "discovereddependency")
     op.drop_index("ix_dependency_identity", "discovereddependency")
+    op.drop_index("ix_package_alert", "discoveredpackage")
     op.drop_index("ix_package_namespace", "discoveredpackage")
     op.drop_index("ix_package_identity", "discoveredpackage")
