@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import select
-from univers.version_range import VersionRange
+from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
 
 from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError, NotFoundError
@@ -194,6 +194,20 @@ def _binary_order(session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def version_order(package_type: str, version: str) -> tuple:
+    """Return a sort key of ``version`` in its type's scheme (univers): 2.9 before 2.10.
+
+    A version the scheme cannot read sorts after those it can, by its text.
+    """
+    scheme = RANGE_CLASS_BY_SCHEMES.get(package_type)
+    if scheme is not None:
+        try:
+            return (0, scheme.version_class(version), "")
+        except Exception:  # noqa: BLE001, S110 - univers raises many kinds on bad versions
+            pass
+    return (1, None, version)
+
+
 def _check_page(number: int, size: int, count: int) -> None:
     if number > 1 and (number - 1) * size >= count:
         raise NotFoundError("Invalid page.")
@@ -228,7 +242,8 @@ def _grouped(rows) -> list[dict]:
     result = []
     for key in sorted(packages):
         entry = packages[key]
-        versions = sorted(entry["versions"].values(), key=lambda v: v["version"])
+        versions = sorted(entry["versions"].values(),
+                          key=lambda v, kind=entry["type"]: version_order(kind, v["version"]))
         for version in versions:
             version["projects"].sort(key=lambda project: project["name"])
         result.append({**entry, "versions": versions})

@@ -102,3 +102,12 @@ def test_the_search_and_stats_cover_only_what_the_caller_sees(client):
     assert client.get("/api/stats/", headers=as_bob).json["scan_cache"] is None
     assert client.get("/api/stats/", headers=as_alice).json["projects"] == 1
     assert client.get("/api/packages/").status_code == 401
+
+
+def test_versions_are_in_their_schemes_order(client):
+    project = make_project("app")
+    for version in ("2.10.0", "2.9.0", "not-a-version", "2.9.1"):
+        make_package(project, f"pkg:npm/%40example/lib@{version}")
+    entry = client.get("/api/packages/npm/@example%2Flib/").json
+    assert [v["version"] for v in entry["versions"]] == [
+        "2.9.0", "2.9.1", "2.10.0", "not-a-version"]
