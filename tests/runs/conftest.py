@@ -107,7 +107,7 @@ class Workers:
         self.started.append(process)
         return process
 
-    def burst(self, *args: str, timeout: float = 60) -> None:
+    def burst(self, *args: str, timeout: float = 120) -> None:
         """Run one burst worker until the queue is empty."""
         process = self.start("--burst", *args)
         process.wait(timeout=timeout)
