@@ -97,17 +97,7 @@ def _conditions(filters: dict, caller: Caller | None,
     server administrator's need no project: the queries that count and page the packages
     read the packages' indexes alone.
     """
-    identity, rows = [], []
-    if filters.get("purl"):
-        prefix = PurlPrefix.parse(filters["purl"])
-        identity.append(prefix.condition(binary_order))
-        if prefix.version:
-            rows.append(DiscoveredPackage.version == prefix.version)
-    if filters.get("type") is not None:
-        identity.append(DiscoveredPackage.type == filters["type"])
-    for key in ("namespace", "name"):
-        if filters.get(key) is not None:
-            identity.append(_lower(getattr(DiscoveredPackage, key)) == filters[key].lower())
+    identity, rows = _identity_conditions(filters, binary_order)
     for key in ("version", "compliance_alert"):
         if filters.get(key) is not None:
             rows.append(getattr(DiscoveredPackage, key) == filters[key])
@@ -115,6 +105,27 @@ def _conditions(filters: dict, caller: Caller | None,
         rows.append(_license_condition(filters["license"]))
     if restricted_user_id(caller) is not None:
         rows.append(DiscoveredPackage.project_id.in_(visible(select(Project.id), caller)))
+    return identity, rows
+
+
+def _identity_conditions(filters: dict, binary_order: bool) -> tuple[list, list]:
+    """Return the conditions on the identity, and the purl's version (a row's) if any."""
+    identity, rows = [], []
+    prefix = PurlPrefix.parse(filters["purl"]) if filters.get("purl") else None
+    if prefix is not None:
+        identity.append(prefix.condition(binary_order))
+        if prefix.version:
+            rows.append(DiscoveredPackage.version == prefix.version)
+    if filters.get("type") is not None:
+        # The purl's alternatives hold its type: a type beside them made SQLite read every
+        # package of the type instead of their indexes.
+        if prefix is None:
+            identity.append(DiscoveredPackage.type == filters["type"])
+        elif prefix.type != filters["type"]:
+            identity.append(sa.false())
+    for key in ("namespace", "name"):
+        if filters.get(key) is not None:
+            identity.append(_lower(getattr(DiscoveredPackage, key)) == filters[key].lower())
     return identity, rows
 
 
@@ -169,7 +180,10 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
                 if keys else []
             entries = _grouped(rows)
         else:
-            conditions = [*identity, *row_conditions, DiscoveredPackage.type == wanted.scheme]
+            # The range's type only where nothing names the packages: beside a purl's OR it
+            # made SQLite read every package of the type (in_range checks it anyway).
+            scheme = [] if identity else [DiscoveredPackage.type == wanted.scheme]
+            conditions = [*identity, *row_conditions, *scheme]
             rows = [row for row in session.exec(_rows(conditions)).all()
                     if in_range(wanted, row.type, row.version)]
             grouped = _grouped(rows)

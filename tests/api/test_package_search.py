@@ -111,3 +111,11 @@ def test_versions_are_in_their_schemes_order(client):
     entry = client.get("/api/packages/npm/@example%2Flib/").json
     assert [v["version"] for v in entry["versions"]] == [
         "2.9.0", "2.9.1", "2.10.0", "not-a-version"]
+
+
+def test_a_type_beside_a_purl_narrows_or_empties_it(client):
+    project = make_project("app")
+    make_package(project, f"{LOG4J}@2.14.1")
+    assert set(entries(client, f"purl={LOG4J}&type=maven")) == {LOG4J}
+    assert entries(client, f"purl={LOG4J}&type=npm") == {}
+    assert set(entries(client, f"purl={LOG4J}&type=maven&version_range=vers:maven/<3")) == {LOG4J}
