@@ -23,6 +23,7 @@ from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPac
 from scanapp.policies import SEVERITY_ORDER, worst
 from scanapp.services.access import check_project
 from scanapp.services.compliance import ensure_alerts
+from scanapp.services.packages import purl_of
 from scanapp.services.users import Caller
 
 #: The kinds of change, in the answer's order (and the XLSX sheets').
@@ -167,8 +168,7 @@ def _is_alert(alert: str) -> bool:
 
 def _package_id(package: dict) -> str:
     """``pkg:type/namespace/name``: a package whatever its version."""
-    namespace = f"{package['namespace']}/" if package["namespace"] else ""
-    return f"pkg:{package['type']}/{namespace}{package['name']}"
+    return purl_of(package["type"], package["namespace"], package["name"])
 
 
 def _package_entry(package: dict) -> dict:

@@ -17,7 +17,7 @@ from scanapp.db import session_scope
 from scanapp.errors import InvalidInputError, NotFoundError
 from scanapp.models import DiscoveredDependency, DiscoveredPackage, Project
 from scanapp.services.access import restricted_user_id, visible
-from scanapp.services.listing import Page
+from scanapp.services.listing import Page, page_of
 from scanapp.services.users import Caller
 
 
@@ -172,13 +172,11 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
         identity, row_conditions = _conditions(filters, caller, _binary_order(session))
         if wanted is None:
             groups = select(*_KEY).where(*identity, *row_conditions).group_by(*_KEY)
-            count = session.exec(select(sa.func.count()).select_from(groups.subquery())).one()
-            _check_page(number, size, count)
-            keys = [tuple(key) for key in session.exec(
-                groups.order_by(*_KEY).offset((number - 1) * size).limit(size)).all()]
+            page = page_of(session, groups.order_by(*_KEY), number, size)
+            keys = [tuple(key) for key in page.items]
             rows = session.exec(_rows([any_of(_KEY, keys), *row_conditions])).all() \
                 if keys else []
-            entries = _grouped(rows)
+            count, entries = page.count, _grouped(rows)
         else:
             # The range's type only where nothing names the packages: beside a purl's OR it
             # made SQLite read every package of the type (in_range checks it anyway).
@@ -223,6 +221,7 @@ def version_order(package_type: str, version: str) -> tuple:
 
 
 def _check_page(number: int, size: int, count: int) -> None:
+    """Refuse a page past the end of a list made in Python (as ``listing.page_of`` does)."""
     if number > 1 and (number - 1) * size >= count:
         raise NotFoundError("Invalid page.")
 
@@ -337,10 +336,9 @@ def dependents(type_: str, name: str, namespace: str | None, number: int, size: 
                sa.func.lower(DiscoveredDependency.name) == name.lower(),
                sa.func.lower(DiscoveredDependency.namespace) == namespace.lower()), caller)
     with session_scope() as session:
-        count = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
-        _check_page(number, size, count)
-        rows = session.exec(statement.order_by(Project.name, DiscoveredDependency.id)
-                            .offset((number - 1) * size).limit(size)).all()
+        page = page_of(session, statement.order_by(Project.name, DiscoveredDependency.id),
+                       number, size)
+        rows = page.items
         uids = {(d.project_id, d.for_package_uid) for d, _, _ in rows if d.for_package_uid}
         declaring = {
             (p.project_id, p.package_uid): p.purl for p in session.exec(
@@ -351,4 +349,4 @@ def dependents(type_: str, name: str, namespace: str | None, number: int, size: 
     items = [{**_dependency(d, project_name, project_uuid),
               "dependent_package": declaring.get((d.project_id, d.for_package_uid))}
              for d, project_name, project_uuid in rows]
-    return Page(number, size, count, items)
+    return Page(number, size, page.count, items)
