@@ -347,6 +347,9 @@ sa.Index("ix_package_identity", sa.func.lower(DiscoveredPackage.name), Discovere
 sa.Index("ix_package_namespace", DiscoveredPackage.type,
          sa.func.lower(DiscoveredPackage.namespace), sa.func.lower(DiscoveredPackage.name),
          DiscoveredPackage.project_id)  # the stats count the projects of a package from it
+# PostgreSQL's default collations ignore the '/': a namespace's start is a range of its bytes.
+sa.Index("ix_package_namespace_bytes", DiscoveredPackage.type,
+         sa.collate(sa.func.lower(DiscoveredPackage.namespace), "C")).ddl_if(dialect="postgresql")
 sa.Index("ix_package_alert", DiscoveredPackage.compliance_alert, DiscoveredPackage.type,
          sa.func.lower(DiscoveredPackage.namespace), sa.func.lower(DiscoveredPackage.name))
 sa.Index("ix_dependency_identity", DiscoveredDependency.type,
