@@ -285,11 +285,13 @@ def run_portfolio(kind: str, args) -> None:
 def generate_portfolio(projects: int, per_project: int) -> None:
     """Store ``projects`` projects of ``per_project`` packages and dependencies, in bulk."""
     import random
+    import zlib
 
     import sqlalchemy as sa
 
     from scanapp.db import get_engine, migrate
     from scanapp.models import DiscoveredDependency, DiscoveredPackage, Project, new_uuid
+    from scanapp.services.package_summary import refresh
 
     migrate()
     chance = random.Random(19)
@@ -314,7 +316,9 @@ def generate_portfolio(projects: int, per_project: int) -> None:
                 version = (f"2.{12 + number // 10 % 10}.1" if name == "log4j-core"
                            else f"1.{chance.randrange(10)}")
                 path = f"{namespace}/{name}" if namespace else name
-                license_ = licenses[index % len(licenses)]
+                # A package has the same license wherever it is found.
+                license_ = ("apache-2.0" if name == "log4j-core"
+                            else licenses[zlib.crc32(name.encode()) % len(licenses)])
                 packages.append({
                     **package_defaults, "project_id": project_id, "uuid": new_uuid(),
                     "type": type_, "namespace": namespace, "name": name, "version": version,
@@ -332,6 +336,10 @@ def generate_portfolio(projects: int, per_project: int) -> None:
                     "for_package_uid": packages[-1]["package_uid"], "scope": "install"})
             connection.execute(sa.insert(DiscoveredPackage), packages)
             connection.execute(sa.insert(DiscoveredDependency), dependencies)
+    started = time.perf_counter()
+    identities = refresh()  # as each run's end does
+    print(f"package summary: {identities} identities counted in "
+          f"{time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:

@@ -358,6 +358,55 @@ sa.Index("ix_dependency_for_package", DiscoveredDependency.project_id,
          DiscoveredDependency.for_package_uid)
 
 
+class PackageSummary(SQLModel, table=True):
+    """How many times a package was found with a declared license and alert, in any project.
+
+    One row per type, namespace and name (both lower case), declared license (and its SPDX)
+    and compliance alert: the searches across projects and the stats group these instead
+    of every package row. Kept by ``scanapp.services.package_summary`` from the
+    identities that ``PackageChange`` lists.
+    """
+
+    __tablename__ = "packagesummary"
+    __table_args__ = (
+        sa.Index("ix_summary_identity", "type", "namespace", "name"),
+        # The name alone: with type and namespace, SQLite grouped a page by it and sorted
+        # every group (15 ms instead of 0.1 ms at 20,000 packages).
+        sa.Index("ix_summary_name", "name"),
+        sa.Index("ix_summary_alert", "compliance_alert", "type", "namespace", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(default="", max_length=16)
+    namespace: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=100)
+    declared_license_expression: str = _text()
+    declared_license_expression_spdx: str = _text()
+    compliance_alert: str = Field(default="", max_length=10)
+    occurrences: int = 0
+
+
+# A namespace's start on PostgreSQL (``ix_package_namespace_bytes``'s reason).
+sa.Index("ix_summary_namespace_bytes", PackageSummary.type,
+         sa.collate(PackageSummary.namespace, "C")).ddl_if(dialect="postgresql")
+
+
+class PackageChange(SQLModel, table=True):
+    """A package identity (type, lower namespace, lower name) whose summary may be stale.
+
+    Written by the database's triggers on every insert, delete and change of a package's
+    identity, license or alert (migration 0014), whoever writes; appended, never updated,
+    so that concurrent runs never wait on each other here.
+    """
+
+    __tablename__ = "packagechange"
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(default="", max_length=16)
+    namespace: str = Field(default="", max_length=255)
+    name: str = Field(default="", max_length=100)
+
+
 class CodebaseRelation(SQLModel, table=True):
     """A mapping between a deployed (``to``) and a development (``from``) resource."""
 

@@ -10,11 +10,14 @@ import scanapp.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from scanapp import db
 
 # Reflection drops an index expression's COLLATE: that index is compared by its definition instead.
-COLLATED_INDEX = "ix_package_namespace_bytes"
+COLLATED_INDEXES = {
+    "ix_package_namespace_bytes": '(type, lower((namespace)::text) COLLATE "C")',
+    "ix_summary_namespace_bytes": '(type, namespace COLLATE "C")',
+}
 
 
 def _not_collated(object_, name, type_, reflected, compare_to):
-    return not (type_ == "index" and name == COLLATED_INDEX)
+    return not (type_ == "index" and name in COLLATED_INDEXES)
 
 
 # SQLite's reflection skips expression indexes (ix_resource_project_license): not compared there.
@@ -26,10 +29,11 @@ def test_migrated_schema_matches_the_models(settings):
             connection, opts={"compare_type": False, "include_object": _not_collated})
         differences = compare_metadata(context, SQLModel.metadata)
         if connection.dialect.name == "postgresql":
-            definition = connection.execute(sa.text(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
-                {"name": COLLATED_INDEX}).scalar_one()
-            assert definition.endswith('(type, lower((namespace)::text) COLLATE "C")')
+            for name, columns in COLLATED_INDEXES.items():
+                definition = connection.execute(sa.text(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                    {"name": name}).scalar_one()
+                assert definition.endswith(columns), definition
     assert differences == []
 
 

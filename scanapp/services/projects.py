@@ -30,6 +30,7 @@ from scanapp.models import (
 from scanapp.policies import check_settings as check_policies_setting
 from scanapp.registry import resolve_spec
 from scanapp.schemas.fields import View
+from scanapp.services import package_summary
 from scanapp.services.access import restricted_user_id, visible
 from scanapp.services.inputs import PendingInput, check_upload, check_url, store_upload
 from scanapp.services.listing import Page, filter_projects, page_of
@@ -245,6 +246,7 @@ def delete_project(uuid: str) -> None:
         session.execute(sa.delete(StoredCounts).where(StoredCounts.project_id == project.id))
         session.delete(project)
     workdir_for(slug).remove()
+    package_summary.refresh_quietly()
 
 
 def _delete_rows(session: Session, project_id: int, *, inputs: bool, webhooks: bool) -> None:
@@ -319,6 +321,7 @@ def reset_project(
         name, slug, project_id = project.name, project.slug, project.id
     folders = ["codebase", "output", "tmp"] + ([] if keep_input else ["input"])
     workdir_for(slug).clear(*folders)
+    package_summary.refresh_quietly()
     if execute:
         start_next_run(project_id)
     return name

@@ -1,4 +1,4 @@
-"""What follows the end of a run, in order: alerts, stored counts, webhooks, the next run.
+"""What follows a run's end, in order: alerts, counts, package summary, webhooks, next run.
 
 :func:`finish_run` is the only place where that sequence is written. It is called by
 whoever ended the run: the RQ job, the in-process ``scanapp run``, a stop request and
@@ -14,13 +14,14 @@ from scanapp.db import session_scope
 from scanapp.models import Run, RunStatus
 from scanapp.services.compliance import update_alerts_after_run
 from scanapp.services.counts import refresh_counts_after_run
+from scanapp.services.package_summary import refresh_after_run
 from scanapp.services.queueing import start_next_run
 from scanapp.services.webhook_delivery import fire_webhooks
 
 #: Called with the run id once a run ended, in this order (webhooks see the new alerts and
 #: the stored counts).
 AFTER_RUN: tuple[Callable[[int], None], ...] = (
-    update_alerts_after_run, refresh_counts_after_run, fire_webhooks
+    update_alerts_after_run, refresh_counts_after_run, refresh_after_run, fire_webhooks
 )
 
 

@@ -119,3 +119,18 @@ def test_a_type_beside_a_purl_narrows_or_empties_it(client):
     assert set(entries(client, f"purl={LOG4J}&type=maven")) == {LOG4J}
     assert entries(client, f"purl={LOG4J}&type=npm") == {}
     assert set(entries(client, f"purl={LOG4J}&type=maven&version_range=vers:maven/<3")) == {LOG4J}
+
+
+def test_the_search_answers_exactly_what_its_schema_documents(client):
+    from scanapp.schemas.packages import PackagePageSchema
+
+    project = make_project("app")
+    make_package(project, f"{LOG4J}@2.14.1", declared_license_expression="apache-2.0",
+                 compliance_alert="warning")
+    answer = client.get("/api/packages/?purl=pkg:maven").json
+    assert PackagePageSchema().dump(answer) == answer  # no field more, none less, same types
+    holder = answer["results"][0]["versions"][0]["projects"][0]
+    assert holder == {"name": "app", "uuid": project.uuid,
+                      "package_uid": holder["package_uid"],
+                      "declared_license_expression": "apache-2.0",
+                      "compliance_alert": "warning"}
