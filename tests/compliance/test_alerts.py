@@ -262,7 +262,8 @@ def test_run_end_recomputes_alerts_before_webhooks(global_file):
     from scanapp.services.runs import execute_in_process as execute_run
 
     hooks = [hook.__name__ for hook in AFTER_RUN]
-    assert hooks == ["update_alerts_after_run", "refresh_counts_after_run", "fire_webhooks"]
+    assert hooks == ["update_alerts_after_run", "refresh_counts_after_run", "refresh_after_run",
+                     "fire_webhooks"]
     item = make_project("hooked")
     make_resource(item, "a.py", detected_license_expression="gpl-2.0")
     run = make_run(item, "do_nothing")
