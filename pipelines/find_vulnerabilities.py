@@ -1,16 +1,30 @@
-"""The find_vulnerabilities pipeline: listed, never available (see ServicePipeline)."""
+"""The find_vulnerabilities pipeline: known vulnerabilities from the local OSV database."""
 
-from scanapp.pipes.services_unavailable import ServicePipeline
+from scanapp.errors import PipelineError
+from scanapp.pipeline import Pipeline
+from scanapp.pipes import vulnerabilities
 
 
-class FindVulnerabilities(ServicePipeline):
+class FindVulnerabilities(Pipeline):
     """Find vulnerabilities for packages and dependencies in the VulnerableCode database.
 
     Vulnerability data is stored on each package and dependency instance.
+
+    An add-on, matched offline: the vulnerabilities come from the OSV records loaded with
+    ``scanapp vulndb load`` (osv.dev's ecosystem exports), matched by purl and version
+    (listed versions, ECOSYSTEM and SEMVER ranges). A dependency is matched on the version
+    it resolved to or pins; one that does neither is marked "unpinned: cannot tell". Example:
+
+        scanapp vulndb load PyPI-all.zip
+        scanapp run inspect_packages requests.tar.gz --pipeline find_vulnerabilities
     """
 
     is_addon = True
-    reason = "VulnerableCode is not configured: scanapp has no VulnerableCode client yet."
+
+    @classmethod
+    def availability(cls):
+        """Return whether the vulnerability database holds records, and why not."""
+        return vulnerabilities.availability()
 
     @classmethod
     def steps(cls):
@@ -21,15 +35,16 @@ class FindVulnerabilities(ServicePipeline):
             cls.lookup_dependencies_vulnerabilities,
         )
 
-    # Each step raises PipelineError: the service is not supported here.
     def check_vulnerablecode_service_availability(self):
         """Check if the VulnerableCode service if configured and available."""
-        self.unsupported()
+        available, reason = vulnerabilities.availability()
+        if not available:
+            raise PipelineError(reason)
 
     def lookup_packages_vulnerabilities(self):
         """Check for vulnerabilities for each of the project's discovered package."""
-        self.unsupported()
+        vulnerabilities.lookup_packages(self.context)
 
     def lookup_dependencies_vulnerabilities(self):
         """Check for vulnerabilities for each of the project's discovered dependency."""
-        self.unsupported()
+        vulnerabilities.lookup_dependencies(self.context)

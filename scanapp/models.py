@@ -758,3 +758,37 @@ class ScanChunk(SQLModel, table=True):
     start_date: datetime | None = _when()
     end_date: datetime | None = _when()
     heartbeat: datetime | None = _when()
+
+
+class Vulnerability(SQLModel, table=True):
+    """A known vulnerability, from an OSV record (``scanapp vulndb load``)."""
+
+    __tablename__ = "vulnerability"
+
+    id: str = Field(primary_key=True, max_length=100)  # the OSV id: GHSA-..., PYSEC-...
+    modified: datetime = _when(nullable=False)
+    withdrawn: datetime | None = _when()
+    published: datetime | None = _when()
+    aliases: list = _json([])  # CVE-... ids
+    summary: str = _text()
+    severity: list = _json([])  # OSV's [{type: CVSS_V3, score: vector}]
+    references: list = _json([])
+
+
+class VulnerabilityAffected(SQLModel, table=True):
+    """A package a vulnerability affects: its versions listed and its ranges (OSV's).
+
+    ``ecosystem`` and ``name`` are keys (``scanapp.pipes.osv``): a package's purl finds them.
+    """
+
+    __tablename__ = "vulnerabilityaffected"
+    __table_args__ = (sa.Index("ix_affected_package", "ecosystem", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vulnerability_id: str = Field(sa_column=Column(
+        sa.String(100), sa.ForeignKey("vulnerability.id", ondelete="CASCADE"), nullable=False,
+        index=True))
+    ecosystem: str = Field(default="", max_length=50)
+    name: str = Field(default="", max_length=255)
+    versions: list = _json([])
+    ranges: list = _json([])

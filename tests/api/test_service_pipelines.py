@@ -22,8 +22,8 @@ REASONS = {
                                 "scanapp has no FederatedCode client yet.",
     "scan_repo_health": "Grimoirelab is not configured: scanapp does not run grimoirelab-metrics "
                         "yet.",
-    "find_vulnerabilities": "VulnerableCode is not configured: "
-                            "scanapp has no VulnerableCode client yet.",
+    "find_vulnerabilities": "The vulnerability database is empty: load OSV records with "
+                            "`scanapp vulndb load all.zip` (osv.dev's ecosystem exports).",
     "analyze_symbols_reachability": "It needs VulnerableCode's patch data (from "
                                     "find_vulnerabilities): scanapp has no VulnerableCode "
                                     "client yet.",

@@ -1,0 +1,88 @@
+"""find_vulnerabilities on real inputs: the requests sdist and an npm project with a lockfile."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+
+import pytest
+from sqlmodel import select
+
+from scanapp.cli import cli
+from scanapp.db import session_scope
+from scanapp.models import DiscoveredDependency
+from scanapp.pipes import vulndb
+from tests.pipelines_builtin.conftest import DATA_DIR
+from tests.vulnerabilities.osv_data import write_zip
+
+LOCKFILE = {
+    "name": "shop", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+    "packages": {
+        "": {"name": "shop", "version": "1.0.0", "dependencies": {"left-pad": "^1.2.0"}},
+        "node_modules/left-pad": {
+            "version": "1.2.0", "license": "WTFPL",
+            "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.2.0.tgz"},
+    },
+}
+
+
+def npm_project(path):
+    """Write an npm project's sdist-like tarball: package.json and package-lock.json."""
+    manifest = {"name": "shop", "version": "1.0.0", "dependencies": {"left-pad": "^1.2.0"}}
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in (("package.json", manifest), ("package-lock.json", LOCKFILE)):
+            content = json.dumps(data).encode()
+            info = tarfile.TarInfo(f"shop/{name}")
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """The JSON results of inspect_packages then find_vulnerabilities on both inputs."""
+    from click.testing import CliRunner
+
+    from tests.pipelines_builtin.conftest import scan_settings_on
+
+    folder = tmp_path_factory.mktemp("vulnerabilities")
+    for _settings in scan_settings_on(folder / "workdirs"):
+        vulndb.load([write_zip(folder / "osv.zip")])
+        output = folder / "results.json"
+        result = CliRunner().invoke(cli, [
+            "run", "inspect_packages", str(DATA_DIR / "requests-2.32.3.tar.gz"),
+            str(npm_project(folder / "shop.tar.gz")), "--pipeline", "find_vulnerabilities",
+            "--output", str(output), "--quiet"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        yield json.loads(output.read_text())
+
+
+def by_purl(rows) -> dict:
+    return {row["purl"]: row for row in rows}
+
+
+def test_packages_get_the_records_of_their_version_only(results):
+    packages = by_purl(results["packages"])
+    requests = packages["pkg:pypi/requests@2.32.3"]["affected_by_vulnerabilities"]
+    # PYSEC-2023-1 ends at 2.31.0: 2.32.3 is outside every one of its ranges.
+    assert [v["vulnerability_id"] for v in requests] == ["GHSA-9hjg-9r4m-mvj7"]
+    assert requests[0]["aliases"] == ["CVE-2024-47081"]
+    assert requests[0]["fixed_versions"] == ["2.32.4"]
+    assert requests[0]["severity_level"] == "medium"
+
+
+def test_a_pinned_dependency_is_matched_an_unpinned_one_is_not_guessed(results):
+    dependencies = by_purl(results["dependencies"])
+    left_pad = dependencies["pkg:npm/left-pad@1.2.0"]
+    assert [v["vulnerability_id"] for v in left_pad["affected_by_vulnerabilities"]] == [
+        "GHSA-npm1-0000-0001"]  # SEMVER: introduced 0, fixed 1.3.0
+    idna = next(d for purl, d in dependencies.items() if purl.startswith("pkg:pypi/idna"))
+    assert idna["affected_by_vulnerabilities"] == []  # 3.6 is listed, but idna<4,>=2.5 is a range
+    with session_scope() as session:  # the JSON results have no extra_data: as stored
+        stored = session.exec(select(DiscoveredDependency.extra_data).where(
+            DiscoveredDependency.purl == idna["purl"])).one()
+    assert stored["vulnerabilities"] == "unpinned: cannot tell"
+    messages = results["headers"][0]["messages"]
+    warnings = [m["description"] for m in messages if m["severity"] == "warning"]
+    assert any("neither resolved nor pinned" in text and "idna" in text for text in warnings)
