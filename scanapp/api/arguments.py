@@ -411,3 +411,13 @@ def filter_arguments(model, **extra: fields.Field) -> type[Schema]:
         doc = f"Filters of the {model.__name__} list: each scalar column, and the page."
         _FILTERS[key] = type(name, (FilterArguments,), {**declared, "__doc__": doc})
     return _FILTERS[key]
+
+
+class VulnerabilityArguments(ListArguments):
+    """A project's vulnerabilities: by severity, package and alias."""
+
+    severity = _described(fields.String, "The lowest severity level: low, medium, high or "
+                          "critical (high lists high and critical).",
+                          validate=validate.OneOf(("none", "low", "medium", "high", "critical")))
+    package = _described(fields.String, "A purl or its start (pkg:pypi/requests).")
+    alias = _described(fields.String, "A vulnerability id or alias (CVE-2024-47081).")

@@ -157,8 +157,7 @@ def page_of(
         raise NotFoundError("Invalid page.")
     if count is None:
         count = count_of(session, statement)
-    if number > 1 and (number - 1) * size >= count:
-        raise NotFoundError("Invalid page.")
+    check_page(number, size, count)
     offset = (number - 1) * size
     if seek is not None:
         statement, offset = seek(statement, offset, count)
@@ -170,3 +169,9 @@ def page_of(
         rows = session.exec(statement.offset(offset).limit(size)).all()
     items = [transform(row) for row in rows] if transform else list(rows)
     return Page(number, size, count, items)
+
+
+def check_page(number: int, size: int, count: int) -> None:
+    """Refuse a page past the end of a list made in Python (as ``page_of`` does)."""
+    if number > 1 and (number - 1) * size >= count:
+        raise NotFoundError("Invalid page.")

@@ -19,7 +19,7 @@ from scanapp.errors import InvalidInputError, NotFoundError
 from scanapp.models import DiscoveredDependency, DiscoveredPackage, PackageSummary, Project
 from scanapp.services import package_summary
 from scanapp.services.access import restricted_user_id, visible
-from scanapp.services.listing import Page, page_of
+from scanapp.services.listing import Page, check_page, page_of
 from scanapp.services.users import Caller
 
 
@@ -244,7 +244,7 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
                     if in_range(wanted, row.type, row.version)]
             grouped = _grouped(rows)
             count = len(grouped)
-            _check_page(number, size, count)
+            check_page(number, size, count)
             entries = grouped[(number - 1) * size: number * size]
     return Page(number, size, count, entries)
 
@@ -266,12 +266,6 @@ def version_order(package_type: str, version: str) -> tuple:
         except Exception:  # noqa: BLE001, S110 - univers raises many kinds on bad versions
             pass
     return (1, None, version)
-
-
-def _check_page(number: int, size: int, count: int) -> None:
-    """Refuse a page past the end of a list made in Python (as ``listing.page_of`` does)."""
-    if number > 1 and (number - 1) * size >= count:
-        raise NotFoundError("Invalid page.")
 
 
 def purl_of(type_: str, namespace: str, name: str, version: str = "") -> str:

@@ -99,6 +99,7 @@ ROUTES = [
     Route("GET", f"{P}/results_download/", "project:member", 200, query="?output_format=json"),
     Route("GET", f"{P}/outputs/", "project:member", 200),
     Route("GET", f"{P}/summary/", "project:member", 200),
+    Route("GET", f"{P}/vulnerabilities/", "project:member", 200),
     Route("GET", f"{P}/webhooks/", "project:member", 200),
     Route("GET", f"{P}/permissions/", "project:admin", 200),
     Route("POST", f"{P}/permissions/", "project:admin", 200,

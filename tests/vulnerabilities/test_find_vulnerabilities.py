@@ -86,3 +86,30 @@ def test_a_pinned_dependency_is_matched_an_unpinned_one_is_not_guessed(results):
     messages = results["headers"][0]["messages"]
     warnings = [m["description"] for m in messages if m["severity"] == "warning"]
     assert any("neither resolved nor pinned" in text and "idna" in text for text in warnings)
+
+
+def test_the_project_s_vulnerabilities_are_listed_and_filtered(results):
+    from scanapp.api import create_app
+    from scanapp.models import Project
+
+    with session_scope() as session:
+        uuid = session.exec(select(Project.uuid)).one()
+    api = create_app({"TESTING": True}).test_client()
+
+    def listed(query: str = "") -> list[tuple]:
+        answer = api.get(f"/api/projects/{uuid}/vulnerabilities/?{query}")
+        assert answer.status_code == 200, answer.json
+        return [(e["vulnerability_id"], e["affects"]["kind"], e["affects"]["purl"])
+                for e in answer.json["results"]]
+
+    requests = ("GHSA-9hjg-9r4m-mvj7", "package", "pkg:pypi/requests@2.32.3")
+    left_pad = ("GHSA-npm1-0000-0001", "dependency", "pkg:npm/left-pad@1.2.0")
+    everything = listed()
+    assert everything[0] == requests  # medium before a record without severity
+    assert left_pad in everything
+    assert listed("alias=cve-2024-47081") == [requests]
+    assert listed("package=pkg:npm/") == [left_pad]
+    assert listed("severity=medium") == [requests]
+    assert listed("severity=high") == []
+    bad = api.get(f"/api/projects/{uuid}/vulnerabilities/?severity=urgent")
+    assert bad.status_code in (400, 422) and "severity" in str(bad.json)
