@@ -9,9 +9,12 @@ versions, aliases, CVSS vectors) into one zip as osv.dev publishes an ecosystem,
 loads it with ``scanapp vulndb load`` in a child process on a fresh database (SQLite in
 a temporary folder, or the PostgreSQL database ``scanapp_bench_vulndb``, re-created) and
 prints the load time and the child's peak RSS; then loads it again (every record already
-stored: the time of a refresh that changes nothing).
+stored: the time of a refresh that changes nothing). Last, it stores a project of
+``--packages`` packages drawn from the records' (half PyPI, half npm; versions inside and
+outside their ranges) and times find_vulnerabilities' package lookup on it.
 
-Target (issue 20): 200,000 records loaded with a peak RSS under 500 MB.
+Targets (issue 20): 200,000 records loaded with a peak RSS under 500 MB; the matching of
+a project of 500 packages under 2 s.
 """
 
 from __future__ import annotations
@@ -82,10 +85,58 @@ def timed_load(env: dict, zip_path: Path) -> tuple[float, dict]:
     return time.perf_counter() - started, json.loads(result.stdout.strip().splitlines()[-1])
 
 
+class _Context:
+    """What the lookup step needs of a run context."""
+
+    pipeline_name = "find_vulnerabilities"
+
+    def __init__(self, project_id: int):
+        self.project_id = project_id
+
+    def log(self, line: str) -> None:
+        print(f"  {line}")
+
+    def add_message(self, description: str, **_values) -> None:
+        print(f"  message: {description}")
+
+
+def match_project(packages: int) -> None:
+    """Store a project of ``packages`` packages, then time the lookup of their records."""
+    import sqlalchemy as sa
+
+    from scanapp.db import get_engine
+    from scanapp.models import DiscoveredPackage, Project
+    from scanapp.pipes.vulnerabilities import lookup_packages
+
+    chance = random.Random(5)
+    with get_engine().begin() as connection:
+        project_id = connection.execute(sa.insert(Project).values(
+            Project(name="bench", slug="bench").model_dump(exclude={"id"}))
+            .returning(Project.id)).scalar_one()
+        defaults = DiscoveredPackage(project_id=0).model_dump(exclude={"id", "uuid",
+                                                                       "package_uid"})
+        rows = []
+        for number in range(packages):
+            npm = number % 2 == 1
+            name = f"package-{chance.randrange(20_000)}" if npm else \
+                f"lib-{chance.randrange(20_000)}"
+            version = f"{chance.randrange(7)}.{chance.randrange(3)}.{chance.randrange(3)}"
+            type_ = "npm" if npm else "pypi"
+            rows.append({**defaults, "project_id": project_id, "type": type_, "name": name,
+                         "version": version, "purl": f"pkg:{type_}/{name}@{version}",
+                         "package_uid": f"pkg:{type_}/{name}@{version}?uuid={number}"})
+        connection.execute(sa.insert(DiscoveredPackage), rows)
+    started = time.perf_counter()
+    vulnerable = lookup_packages(_Context(project_id))
+    print(f"matched {packages} packages in {time.perf_counter() - started:.2f} s "
+          f"({vulnerable} vulnerable)")
+
+
 def main() -> None:
     """Generate, load twice, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--packages", type=int, default=500)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
@@ -104,6 +155,10 @@ def main() -> None:
     print(f"{args.database}: loaded in {seconds:.1f} s, peak RSS {peak:.0f} MB: {figures}")
     seconds, figures = timed_load(env, zip_path)
     print(f"{args.database}: loaded again in {seconds:.1f} s: {figures}")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from bench.vulndb import "
+            "match_project; match_project(int(sys.argv[2]))")
+    subprocess.run([sys.executable, "-c", code, str(ROOT), str(args.packages)], env=env,
+                   check=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """License and score policies: load and validate ``policies.yml``, find a project's, look up alerts.
 
-A policies document has three optional sections: ``license_policies`` (a list of
+A policies document has four optional sections: ``license_policies`` (a list of
 ``{license_key, label, compliance_alert}``), ``license_clarity_thresholds`` and
-``scorecard_score_thresholds`` (``{score: alert}``, keys strictly descending). A project uses
+``scorecard_score_thresholds`` (``{score: alert}``, keys strictly descending), and
+``vulnerability_severity_thresholds`` (``{level: alert}``, levels critical to low). A project uses
 the first of: its ``policies`` setting, a ``policies.yml`` among its inputs, the global file
 (``SCANAPP_POLICIES_FILE``).
 """
@@ -23,7 +24,10 @@ from scanapp.errors import InvalidInputError
 from scanapp.licensing import canonical_key
 from scanapp.workdir import workdir_for
 
-SECTIONS = ("license_policies", "license_clarity_thresholds", "scorecard_score_thresholds")
+SECTIONS = ("license_policies", "license_clarity_thresholds", "scorecard_score_thresholds",
+            "vulnerability_severity_thresholds")
+#: The severity levels of a vulnerability (CVSS's), most severe first.
+VULNERABILITY_LEVELS = ("critical", "high", "medium", "low", "none")
 POLICY_KEYS = ("license_key", "label", "compliance_alert", "color_code")
 LICENSE_ALERTS = ("", "warning", "error")
 SCORE_ALERTS = ("ok", "warning", "error")
@@ -64,6 +68,8 @@ class Policies:
     license_policies: dict[str, LicensePolicy]  # by canonical license key
     license_clarity_thresholds: tuple[tuple[float, str], ...]
     scorecard_score_thresholds: tuple[tuple[float, str], ...]
+    #: ``(level, alert)``: a vulnerability of the level is an alert of its package.
+    vulnerability_severity_thresholds: tuple[tuple[str, str], ...]
     source: str
     fingerprint: str
 
@@ -166,8 +172,23 @@ class _Validator:
                                   "license_clarity_thresholds", integer=True, top=100)
         scorecard = self.thresholds(data.get("scorecard_score_thresholds"),
                                     "scorecard_score_thresholds", integer=False, top=10)
-        return Policies(license_policies, clarity, scorecard, self.source,
-                        _fingerprint(license_policies, clarity, scorecard))
+        vulnerable = self.severity_alerts(data.get("vulnerability_severity_thresholds"))
+        return Policies(license_policies, clarity, scorecard, vulnerable, self.source,
+                        _fingerprint(license_policies, clarity, scorecard, vulnerable))
+
+    def severity_alerts(self, mapping) -> tuple[tuple[str, str], ...]:
+        name = "vulnerability_severity_thresholds"
+        if mapping is None:
+            return ()
+        if not isinstance(mapping, dict):
+            self.fail((name,), "must be a mapping of {critical|high|medium|low: ok|warning|error}")
+        for level, alert in mapping.items():
+            if level not in VULNERABILITY_LEVELS:
+                self.fail((name, str(level)), f"level {level!r} is not one of "
+                          f"{', '.join(VULNERABILITY_LEVELS)}")
+            if alert not in SCORE_ALERTS:
+                self.fail((name, str(level)), f"alert {alert!r} is not one of ok, warning, error")
+        return tuple(sorted(mapping.items(), key=lambda item: VULNERABILITY_LEVELS.index(item[0])))
 
     def license_policies(self, items) -> dict[str, LicensePolicy]:
         path = ("license_policies",)
@@ -237,12 +258,14 @@ class _Validator:
         return float(value)
 
 
-def _fingerprint(license_policies, clarity, scorecard) -> str:
+def _fingerprint(license_policies, clarity, scorecard, vulnerable) -> str:
     data = {
         "license_policies": {key: item.compliance_alert for key, item in license_policies.items()},
         "license_clarity_thresholds": clarity,
         "scorecard_score_thresholds": scorecard,
     }
+    if vulnerable:  # absent before: the fingerprints stored then stay those of the same rules
+        data["vulnerability_severity_thresholds"] = vulnerable
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -351,6 +374,14 @@ def license_alert(policies: Policies | None, expression: str | None) -> str:
         policy = policies.license_policies.get(key)
         alerts.append("missing" if policy is None else policy.compliance_alert or "ok")
     return worst(alerts)
+
+
+def vulnerability_alert(policies: Policies | None, level: str) -> str | None:
+    """Return the alert of a vulnerability of ``level`` (critical...), None when none applies."""
+    for threshold, alert in policies.vulnerability_severity_thresholds if policies else ():
+        if threshold == level:
+            return None if alert == "ok" else alert
+    return None
 
 
 def score_alert(thresholds: tuple[tuple[float, str], ...], score) -> str | None:

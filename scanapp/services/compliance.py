@@ -7,7 +7,13 @@ from sqlmodel import Session, select
 
 from scanapp import lifecycle
 from scanapp.db import session_scope
-from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
+from scanapp.models import (
+    CodebaseResource,
+    DiscoveredDependency,
+    DiscoveredPackage,
+    Project,
+    Run,
+)
 from scanapp.pipes import scorecard
 from scanapp.policies import (
     PolicyError,
@@ -16,6 +22,7 @@ from scanapp.policies import (
     project_policies,
     score_alert,
     severities,
+    vulnerability_alert,
 )
 from scanapp.services.lookup import get_project
 from scanapp.statuses import ResourceStatus
@@ -174,7 +181,10 @@ def _project_id(uuid: str) -> int:
 def compliance_alerts(project_uuid: str, fail_level: str = "ERROR", *, refresh: bool = True):
     """Return ``{"packages": {alert: [purl]}, "resources": {alert: [path]}}`` at ``fail_level``.
 
-    Files flagged ``virus-detected`` are added as ``"infected_files": {"error": [path]}``.
+    Files flagged ``virus-detected`` are added as ``"infected_files": {"error": [path]}``;
+    the packages and dependencies with a known vulnerability whose level the policies'
+    ``vulnerability_severity_thresholds`` alert, as ``"vulnerabilities": {alert: ["purl:
+    id (level)"]}``.
 
     Alerts are listed most severe first; empty groups and kinds are left out. With
     ``refresh`` the alerts are recomputed first (the CLI gate); otherwise only when the
@@ -195,10 +205,12 @@ def compliance_alerts(project_uuid: str, fail_level: str = "ERROR", *, refresh: 
         resources = _grouped(session, project_id, CodebaseResource, wanted,
                              lambda row: row.path, (CodebaseResource.path,))
         infected = _infected_files(session, project_id)
+        vulnerable = _vulnerability_alerts(session, project_id, wanted)
     for kind, groups in (
         ("packages", packages),
         ("resources", resources),
         ("infected_files", infected),
+        ("vulnerabilities", vulnerable),
     ):
         if groups:
             result[kind] = groups
@@ -216,6 +228,23 @@ def _infected_files(session: Session, project_id: int) -> dict:
         .order_by(CodebaseResource.path)
     ).all()
     return {"error": list(paths)} if paths else {}
+
+
+def _vulnerability_alerts(session: Session, project_id: int, wanted) -> dict:
+    """Return ``{alert: ["purl: id (level)"]}`` of the vulnerabilities the policies alert."""
+    policies = project_policies(session.get(Project, project_id))
+    groups: dict[str, list[str]] = {alert: [] for alert in wanted}
+    for model in (DiscoveredPackage, DiscoveredDependency):
+        rows = session.exec(select(model.purl, model.affected_by_vulnerabilities)
+                            .where(model.project_id == project_id).order_by(model.purl)).all()
+        for purl, found in rows:
+            for vulnerability in found or []:
+                level = vulnerability.get("severity_level") or "none"
+                alert = vulnerability_alert(policies, level)
+                if alert in groups:
+                    groups[alert].append(f"{purl}: {vulnerability.get('vulnerability_id')} "
+                                         f"({level})")
+    return {alert: items for alert, items in groups.items() if items}
 
 
 def _package_label(row: DiscoveredPackage) -> str:

@@ -213,7 +213,8 @@ def test_invalid_input_file_is_a_400_on_read(client, global_file):
     assert response.status_code == 400
     assert response.json["message"] == (
         "input policies.yml: line 1 (license_policy): unknown key 'license_policy'; expected one "
-        "of license_policies, license_clarity_thresholds, scorecard_score_thresholds"
+        "of license_policies, license_clarity_thresholds, scorecard_score_thresholds, "
+        "vulnerability_severity_thresholds"
     )
 
 
@@ -237,7 +238,11 @@ def test_create_project_with_policies_setting(client, global_file):
      "one of '', 'warning', 'error'"),
     ({"license_clarity": {}},
      "settings: policies: license_clarity: unknown key 'license_clarity'; expected one of "
-     "license_policies, license_clarity_thresholds, scorecard_score_thresholds"),
+     "license_policies, license_clarity_thresholds, scorecard_score_thresholds, "
+     "vulnerability_severity_thresholds"),
+    ({"vulnerability_severity_thresholds": {"severe": "error"}},
+     "settings: policies: vulnerability_severity_thresholds.severe: level 'severe' is not one "
+     "of critical, high, medium, low, none"),
     ({"license_clarity_thresholds": {"0": "error", "90": "ok"}},
      "settings: policies: license_clarity_thresholds.90: thresholds must be strictly "
      "descending: 90 after 0"),

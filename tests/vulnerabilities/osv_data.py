@@ -36,7 +36,9 @@ RECORDS = [
                         "url": "https://github.com/psf/requests/security/advisories/"}]),
     record("GHSA-npm1-0000-0001", "npm", "left-pad",
            ranges=[events("SEMVER", ("introduced", "0"), ("fixed", "1.3.0"))],
-           summary="left-pad before 1.3.0"),
+           summary="left-pad before 1.3.0",
+           severity=[{"type": "CVSS_V3",  # 7.5: high
+                      "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"}]),
     record("GHSA-gone-0000-0002", "PyPI", "click", withdrawn="2024-06-01T00:00:00Z",
            ranges=[events("ECOSYSTEM", ("introduced", "0"))], summary="withdrawn"),
     record("PYSEC-2024-9", "PyPI", "idna", versions=["3.6"], summary="exact versions only"),

@@ -7,6 +7,7 @@ import json
 import tarfile
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import select
 
 from scanapp.cli import cli
@@ -42,8 +43,6 @@ def npm_project(path):
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     """The JSON results of inspect_packages then find_vulnerabilities on both inputs."""
-    from click.testing import CliRunner
-
     from tests.pipelines_builtin.conftest import scan_settings_on
 
     folder = tmp_path_factory.mktemp("vulnerabilities")
@@ -104,12 +103,26 @@ def test_the_project_s_vulnerabilities_are_listed_and_filtered(results):
 
     requests = ("GHSA-9hjg-9r4m-mvj7", "package", "pkg:pypi/requests@2.32.3")
     left_pad = ("GHSA-npm1-0000-0001", "dependency", "pkg:npm/left-pad@1.2.0")
-    everything = listed()
-    assert everything[0] == requests  # medium before a record without severity
-    assert left_pad in everything
+    assert listed()[:2] == [left_pad, requests]  # high, medium, then those without a level
     assert listed("alias=cve-2024-47081") == [requests]
     assert listed("package=pkg:npm/") == [left_pad]
-    assert listed("severity=medium") == [requests]
-    assert listed("severity=high") == []
+    assert listed("severity=medium") == [left_pad, requests]
+    assert listed("severity=high") == [left_pad]
+    assert listed("severity=critical") == []
     bad = api.get(f"/api/projects/{uuid}/vulnerabilities/?severity=urgent")
     assert bad.status_code in (400, 422) and "severity" in str(bad.json)
+
+
+def test_the_default_policies_gate_a_release_on_a_high_severity_finding(results):
+    from scanapp.models import Project
+
+    with session_scope() as session:
+        name = session.exec(select(Project.name)).one()
+    runner = CliRunner()
+    gate = runner.invoke(cli, ["check-compliance", "--project", name, "--fail-level", "ERROR"])
+    assert gate.exit_code == 1, gate.output  # left-pad 1.2.0: high -> error
+    assert "pkg:npm/left-pad@1.2.0: GHSA-npm1-0000-0001 (high)" in gate.output
+    assert "requests" not in gate.output  # medium -> warning: not at ERROR
+    warning = runner.invoke(cli, ["check-compliance", "--project", name, "--fail-level",
+                                  "WARNING"])
+    assert "pkg:pypi/requests@2.32.3: GHSA-9hjg-9r4m-mvj7 (medium)" in warning.output
