@@ -8,6 +8,8 @@ copyright, authors (its author and maintainer parties), ``externalReferences`` f
 dependencies resolved to. Unlike ScanCode.io, it also depends on the dependencies that did
 not resolve to a package: those are components of their own with the property
 ``scanapp:unresolved=true`` (``load_sbom`` reads them back as unresolved dependencies).
+The known vulnerabilities (find_vulnerabilities) are its ``vulnerabilities``, each naming
+the components it affects (``outputs.cyclonedx_vulnerabilities``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
 from outputs import data
+from outputs.cyclonedx_vulnerabilities import vulnerabilities
 from scanapp import __version__, licensing, toolkit_version
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
 
@@ -80,13 +83,16 @@ def build_bom(project_id: int) -> Bom:
     bom.metadata.tools.tools.update(tools())
     bom.metadata.properties.add(Property(name="notice", value=data.NOTICE))
     packages: dict[str, Component] = {}
+    found_on: list[tuple[str, list]] = []
     for package in data.iter_rows(DiscoveredPackage, project_id):
         packages[package["package_uid"]] = _component(package)
-    edges = _edges(project_id, bom, packages)  # before the packages join the bom's sorted set
+        found_on.append((package["package_uid"], package["affected_by_vulnerabilities"]))
+    edges = _edges(project_id, bom, packages, found_on)  # before the packages join the bom
     bom.components.update(packages.values())
     bom.register_dependency(root, [*packages.values(), *edges.get("", [])])
     for uid, component in packages.items():
         bom.register_dependency(component, edges.get(uid, []))
+    bom.vulnerabilities.update(vulnerabilities(found_on))
     return bom
 
 
@@ -98,7 +104,8 @@ def tools() -> list[Tool]:
     return found
 
 
-def _edges(project_id: int, bom: Bom, packages: dict[str, Component]) -> dict:
+def _edges(project_id: int, bom: Bom, packages: dict[str, Component],
+           found_on: list[tuple[str, list]]) -> dict:
     """Return the depended components by depending package_uid ("" for the project).
 
     A dependency resolved to no package becomes a component, added to ``bom``. A package
@@ -114,6 +121,8 @@ def _edges(project_id: int, bom: Bom, packages: dict[str, Component]) -> dict:
         if target is None:
             target = _unresolved(dependency)
             bom.components.add(target)
+            found_on.append((dependency["dependency_uid"],
+                             dependency["affected_by_vulnerabilities"]))
         elif not source:
             target.properties.add(Property(name=PROJECT_DEPENDENCY, value="true"))
         edges.setdefault(source, []).append(target)

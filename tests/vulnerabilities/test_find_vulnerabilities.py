@@ -126,3 +126,25 @@ def test_the_default_policies_gate_a_release_on_a_high_severity_finding(results)
     warning = runner.invoke(cli, ["check-compliance", "--project", name, "--fail-level",
                                   "WARNING"])
     assert "pkg:pypi/requests@2.32.3: GHSA-9hjg-9r4m-mvj7 (medium)" in warning.output
+
+
+def test_the_cyclonedx_sbom_lists_them_and_passes_the_strict_validator(results):
+    from scanapp.models import Project
+    from tests.reports.validators import cyclonedx_error
+
+    with session_scope() as session:
+        name = session.exec(select(Project.name)).one()
+    output = CliRunner().invoke(cli, ["output", "--project", name, "--format", "cyclonedx"])
+    assert output.exit_code == 0, output.output
+    assert cyclonedx_error(output.output, "1.6") is None
+    sbom = json.loads(output.output)
+    found = {v["id"]: v for v in sbom["vulnerabilities"]}
+    assert set(found) == {"GHSA-9hjg-9r4m-mvj7", "GHSA-npm1-0000-0001"}
+    requests = found["GHSA-9hjg-9r4m-mvj7"]
+    refs = {c["bom-ref"]: c.get("purl") for c in sbom["components"]}
+    assert [refs[a["ref"]] for a in requests["affects"]] == ["pkg:pypi/requests@2.32.3"]
+    assert requests["ratings"][0]["severity"] == "medium"
+    assert requests["ratings"][0]["method"] == "CVSSv31"
+    assert [r["id"] for r in requests["references"]] == ["CVE-2024-47081"]
+    left_pad = found["GHSA-npm1-0000-0001"]
+    assert [refs[a["ref"]] for a in left_pad["affects"]] == ["pkg:npm/left-pad@1.2.0"]
