@@ -1,9 +1,11 @@
 """XLSX workbook: one sheet per kind of record, written row by row (openpyxl write-only).
 
 Sheets, as ScanCode.io writes them: PACKAGES, DEPENDENCIES, RESOURCES, RELATIONS, MESSAGES,
-LAYERS for docker images and TODOS (files that need a person: ``requires-review``,
-``virus-detected``) when there are some. Each sheet has ScanCode.io's columns first, in its
-order, then the columns scanapp has besides (the license detections, ``extra_data``...).
+LAYERS for docker images, TODOS (files that need a person: ``requires-review``,
+``virus-detected``) and VULNERABILITIES (one row per known vulnerability and package or
+dependency it affects, from find_vulnerabilities) when there are some. Each sheet has
+ScanCode.io's columns first, in its order, then the columns scanapp has besides (the
+license detections, ``extra_data``...).
 Lists are joined by newlines, dicts written as YAML; a cell longer than Excel's 32,767
 characters is cut, with a note in the row's trailing ``xlsx_errors`` column.
 """
@@ -122,7 +124,35 @@ def render(project_id: int, target: BinaryIO, version: str) -> None:
     todos = _unless_empty(model_rows("todo", project_id))
     if todos is not None:
         write_sheet(workbook, "TODOS", model_columns("todo"), todos)
+    vulnerable = _unless_empty(vulnerability_rows(project_id))
+    if vulnerable is not None:
+        write_sheet(workbook, "VULNERABILITIES", list(VULNERABILITY_COLUMNS), vulnerable)
     workbook.save(target)
+
+
+#: The VULNERABILITIES sheet's columns.
+VULNERABILITY_COLUMNS = (
+    "vulnerability_id", "aliases", "severity_level", "score", "summary", "fixed_versions",
+    "affected_kind", "affected_purl", "references",
+)
+
+
+def vulnerability_rows(project_id: int) -> Iterator[dict]:
+    """Yield a row per vulnerability and the package or dependency it was found on."""
+    for model, kind in ((DiscoveredPackage, "package"), (DiscoveredDependency, "dependency")):
+        for row in data.iter_rows(model, project_id):
+            for found in row["affected_by_vulnerabilities"] or []:
+                scores = [s["score"] for s in found.get("severity", []) if s.get("score")]
+                yield {
+                    "vulnerability_id": found.get("vulnerability_id", ""),
+                    "aliases": found.get("aliases", []),
+                    "severity_level": found.get("severity_level", ""),
+                    "score": max(scores, default=None),
+                    "summary": found.get("summary", ""),
+                    "fixed_versions": found.get("fixed_versions", []),
+                    "affected_kind": kind, "affected_purl": row["purl"],
+                    "references": [ref.get("url", "") for ref in found.get("references", [])],
+                }
 
 
 def _unless_empty(rows: Iterator[dict]) -> Iterator[dict] | None:

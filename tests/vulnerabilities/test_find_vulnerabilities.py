@@ -148,3 +148,25 @@ def test_the_cyclonedx_sbom_lists_them_and_passes_the_strict_validator(results):
     assert [r["id"] for r in requests["references"]] == ["CVE-2024-47081"]
     left_pad = found["GHSA-npm1-0000-0001"]
     assert [refs[a["ref"]] for a in left_pad["affects"]] == ["pkg:npm/left-pad@1.2.0"]
+
+
+def test_the_xlsx_has_a_vulnerabilities_sheet(results, tmp_path):
+    import openpyxl
+
+    from scanapp.models import Project
+
+    with session_scope() as session:
+        name = session.exec(select(Project.name)).one()
+    target = tmp_path / "results.xlsx"
+    written = CliRunner().invoke(cli, ["output", "--project", name, "--format", "xlsx",
+                                       "--output", str(target)])
+    assert written.exit_code == 0, written.output
+    sheet = openpyxl.load_workbook(target)["VULNERABILITIES"]
+    rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in row], strict=True))
+            for row in sheet.iter_rows(min_row=2)]
+    found = {(row["vulnerability_id"], row["affected_kind"], row["affected_purl"]): row
+             for row in rows}
+    requests = found[("GHSA-9hjg-9r4m-mvj7", "package", "pkg:pypi/requests@2.32.3")]
+    assert (requests["aliases"], requests["severity_level"], requests["score"],
+            requests["fixed_versions"]) == ("CVE-2024-47081", "medium", 5.3, "2.32.4")
+    assert ("GHSA-npm1-0000-0001", "dependency", "pkg:npm/left-pad@1.2.0") in found
