@@ -106,9 +106,28 @@ def _package(package: dict, spdx_id: str, refs: set[str]) -> dict:
     ]
     if checksums:
         entry["checksums"] = checksums
-    if package["purl"]:
-        entry["externalRefs"] = [_purl_ref(package["purl"])]
+    refs_out = [_purl_ref(package["purl"])] if package["purl"] else []
+    refs_out += security_refs(package["affected_by_vulnerabilities"])
+    if refs_out:
+        entry["externalRefs"] = refs_out
     return entry
+
+
+#: Where a vulnerability id or alias is read (osv.dev answers GHSA, PYSEC and CVE ids).
+OSV_URL = "https://osv.dev/vulnerability/"
+
+
+def security_refs(found: list | None) -> list[dict]:
+    """Return SPDX 2.3 SECURITY advisory references of known vulnerabilities (and aliases)."""
+    refs = []
+    for item in found or []:
+        level = item.get("severity_level") or "no level"
+        for name in (item["vulnerability_id"], *item.get("aliases", [])):
+            refs.append({"referenceCategory": "SECURITY", "referenceType": "advisory",
+                         "referenceLocator": OSV_URL + name,
+                         "comment": f"{item['vulnerability_id']} ({level}): "
+                                    f"{item.get('summary', '')}".strip()})
+    return refs
 
 
 def _dependencies(project_id: int, package_ids: dict[str, str]) -> Iterator[tuple]:
@@ -133,8 +152,10 @@ def _dependency_package(dependency: dict, spdx_id: str) -> dict:
     }
     if dependency["version"]:
         entry["versionInfo"] = dependency["version"]
-    if dependency["purl"]:
-        entry["externalRefs"] = [_purl_ref(dependency["purl"])]
+    refs_out = [_purl_ref(dependency["purl"])] if dependency["purl"] else []
+    refs_out += security_refs(dependency["affected_by_vulnerabilities"])
+    if refs_out:
+        entry["externalRefs"] = refs_out
     return entry
 
 

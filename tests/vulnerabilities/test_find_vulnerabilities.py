@@ -57,6 +57,20 @@ def results(tmp_path_factory):
         yield json.loads(output.read_text())
 
 
+def project_name() -> str:
+    from scanapp.models import Project
+
+    with session_scope() as session:
+        return session.exec(select(Project.name)).one()
+
+
+def write_output(output_format: str, target) -> None:
+    """Write the project's output in ``output_format`` to ``target`` with ``scanapp output``."""
+    written = CliRunner().invoke(cli, ["output", "--project", project_name(), "--format",
+                                       output_format, "--output", str(target)])
+    assert written.exit_code == 0, written.output
+
+
 def by_purl(rows) -> dict:
     return {row["purl"]: row for row in rows}
 
@@ -114,10 +128,7 @@ def test_the_project_s_vulnerabilities_are_listed_and_filtered(results):
 
 
 def test_the_default_policies_gate_a_release_on_a_high_severity_finding(results):
-    from scanapp.models import Project
-
-    with session_scope() as session:
-        name = session.exec(select(Project.name)).one()
+    name = project_name()
     runner = CliRunner()
     gate = runner.invoke(cli, ["check-compliance", "--project", name, "--fail-level", "ERROR"])
     assert gate.exit_code == 1, gate.output  # left-pad 1.2.0: high -> error
@@ -128,16 +139,13 @@ def test_the_default_policies_gate_a_release_on_a_high_severity_finding(results)
     assert "pkg:pypi/requests@2.32.3: GHSA-9hjg-9r4m-mvj7 (medium)" in warning.output
 
 
-def test_the_cyclonedx_sbom_lists_them_and_passes_the_strict_validator(results):
-    from scanapp.models import Project
+def test_the_cyclonedx_sbom_lists_them_and_passes_the_strict_validator(results, tmp_path):
     from tests.reports.validators import cyclonedx_error
 
-    with session_scope() as session:
-        name = session.exec(select(Project.name)).one()
-    output = CliRunner().invoke(cli, ["output", "--project", name, "--format", "cyclonedx"])
-    assert output.exit_code == 0, output.output
-    assert cyclonedx_error(output.output, "1.6") is None
-    sbom = json.loads(output.output)
+    target = tmp_path / "sbom.cdx.json"
+    write_output("cyclonedx", target)
+    assert cyclonedx_error(target.read_text(), "1.6") is None
+    sbom = json.loads(target.read_text())
     found = {v["id"]: v for v in sbom["vulnerabilities"]}
     assert set(found) == {"GHSA-9hjg-9r4m-mvj7", "GHSA-npm1-0000-0001"}
     requests = found["GHSA-9hjg-9r4m-mvj7"]
@@ -153,14 +161,8 @@ def test_the_cyclonedx_sbom_lists_them_and_passes_the_strict_validator(results):
 def test_the_xlsx_has_a_vulnerabilities_sheet(results, tmp_path):
     import openpyxl
 
-    from scanapp.models import Project
-
-    with session_scope() as session:
-        name = session.exec(select(Project.name)).one()
     target = tmp_path / "results.xlsx"
-    written = CliRunner().invoke(cli, ["output", "--project", name, "--format", "xlsx",
-                                       "--output", str(target)])
-    assert written.exit_code == 0, written.output
+    write_output("xlsx", target)
     sheet = openpyxl.load_workbook(target)["VULNERABILITIES"]
     rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in row], strict=True))
             for row in sheet.iter_rows(min_row=2)]
@@ -170,3 +172,20 @@ def test_the_xlsx_has_a_vulnerabilities_sheet(results, tmp_path):
     assert (requests["aliases"], requests["severity_level"], requests["score"],
             requests["fixed_versions"]) == ("CVE-2024-47081", "medium", 5.3, "2.32.4")
     assert ("GHSA-npm1-0000-0001", "dependency", "pkg:npm/left-pad@1.2.0") in found
+
+
+def test_the_spdx_document_has_security_references_and_stays_valid(results, tmp_path):
+    from tests.reports.validators import spdx_errors
+
+    target = tmp_path / "sbom.spdx.json"
+    write_output("spdx", target)
+    assert spdx_errors(target, "2.3") == []
+    requests = next(package for package in json.loads(target.read_text())["packages"]
+                    if package["name"] == "requests")
+    security = [ref for ref in requests["externalRefs"]
+                if ref["referenceCategory"] == "SECURITY"]
+    assert [ref["referenceLocator"] for ref in security] == [
+        "https://osv.dev/vulnerability/GHSA-9hjg-9r4m-mvj7",
+        "https://osv.dev/vulnerability/CVE-2024-47081"]
+    assert security[0]["referenceType"] == "advisory"
+    assert security[0]["comment"].startswith("GHSA-9hjg-9r4m-mvj7 (medium): ")
