@@ -21,7 +21,8 @@ from cyclonedx.model.vulnerability import (
     VulnerabilitySource,
 )
 
-_OSV = "https://osv.dev/vulnerability/"
+from scanapp.pipes.osv import RECORD_URL
+
 #: OSV severity type -> CycloneDX rating method (CVSS 3.0 and 3.1 vectors tell apart).
 _METHODS = {"CVSS_V2": VulnerabilityScoreSource.CVSS_V2,
             "CVSS_V4": VulnerabilityScoreSource.CVSS_V4}
@@ -65,9 +66,9 @@ def vulnerabilities(found_on: list[tuple[str, list]]) -> list[Vulnerability]:
     for vulnerability_id, (item, refs) in sorted(by_id.items()):
         result.append(Vulnerability(
             bom_ref=vulnerability_id, id=vulnerability_id,
-            source=VulnerabilitySource(name="OSV", url=XsUri(_OSV + vulnerability_id)),
+            source=VulnerabilitySource(name="OSV", url=XsUri(RECORD_URL + vulnerability_id)),
             references=[VulnerabilityReference(id=alias, source=VulnerabilitySource(
-                name="OSV", url=XsUri(_OSV + alias))) for alias in item.get("aliases", [])],
+                name="OSV", url=XsUri(RECORD_URL + alias))) for alias in item.get("aliases", [])],
             ratings=[_rating(rating) for rating in item.get("severity", [])],
             description=item.get("summary") or None,
             recommendation=("Upgrade to " + ", ".join(item["fixed_versions"]) + ".")

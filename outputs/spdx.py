@@ -20,6 +20,7 @@ from outputs import data
 from outputs.jsonstream import write_fields, write_list
 from scanapp import __version__, licensing
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage
+from scanapp.pipes.osv import RECORD_URL
 
 NOASSERTION = "NOASSERTION"
 PROJECT_ID = "SPDXRef-project"
@@ -106,15 +107,15 @@ def _package(package: dict, spdx_id: str, refs: set[str]) -> dict:
     ]
     if checksums:
         entry["checksums"] = checksums
-    refs_out = [_purl_ref(package["purl"])] if package["purl"] else []
-    refs_out += security_refs(package["affected_by_vulnerabilities"])
-    if refs_out:
+    if refs_out := _external_refs(package):
         entry["externalRefs"] = refs_out
     return entry
 
 
-#: Where a vulnerability id or alias is read (osv.dev answers GHSA, PYSEC and CVE ids).
-OSV_URL = "https://osv.dev/vulnerability/"
+def _external_refs(row: dict) -> list[dict]:
+    """Return a package's or dependency's purl reference and its security references."""
+    refs = [_purl_ref(row["purl"])] if row["purl"] else []
+    return refs + security_refs(row["affected_by_vulnerabilities"])
 
 
 def security_refs(found: list | None) -> list[dict]:
@@ -124,7 +125,7 @@ def security_refs(found: list | None) -> list[dict]:
         level = item.get("severity_level") or "no level"
         for name in (item["vulnerability_id"], *item.get("aliases", [])):
             refs.append({"referenceCategory": "SECURITY", "referenceType": "advisory",
-                         "referenceLocator": OSV_URL + name,
+                         "referenceLocator": RECORD_URL + name,
                          "comment": f"{item['vulnerability_id']} ({level}): "
                                     f"{item.get('summary', '')}".strip()})
     return refs
@@ -152,9 +153,7 @@ def _dependency_package(dependency: dict, spdx_id: str) -> dict:
     }
     if dependency["version"]:
         entry["versionInfo"] = dependency["version"]
-    refs_out = [_purl_ref(dependency["purl"])] if dependency["purl"] else []
-    refs_out += security_refs(dependency["affected_by_vulnerabilities"])
-    if refs_out:
+    if refs_out := _external_refs(dependency):
         entry["externalRefs"] = refs_out
     return entry
 

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from outputs.formats import DOWNLOADS, versions_text
 from outputs.report import REPORT_MODELS
-from scanapp.policies import FAIL_LEVELS
+from scanapp.policies import FAIL_LEVELS, VULNERABILITY_LEVELS
 from scanapp.services.access import PERMISSION_LEVELS
 from scanapp.services.listing import filterable_columns
 from scanapp.services.organizations import ROLES
@@ -418,6 +418,6 @@ class VulnerabilityArguments(ListArguments):
 
     severity = _described(fields.String, "The lowest severity level: low, medium, high or "
                           "critical (high lists high and critical).",
-                          validate=validate.OneOf(("none", "low", "medium", "high", "critical")))
+                          validate=validate.OneOf(VULNERABILITY_LEVELS))
     package = _described(fields.String, "A purl or its start (pkg:pypi/requests).")
     alias = _described(fields.String, "A vulnerability id or alias (CVE-2024-47081).")

@@ -21,6 +21,8 @@ ECOSYSTEMS = {
     "cran": "cran", "swift": "swifturl", "conan": "conancenter", "rpm": "red hat",
     "bitnami": "bitnami", "github": "github actions",
 }
+#: Where a record is read by its id or an alias (osv.dev answers GHSA, PYSEC and CVE ids).
+RECORD_URL = "https://osv.dev/vulnerability/"
 #: Ecosystems whose names are compared without case.
 _CASELESS = {"pypi", "npm", "nuget", "packagist", "crates.io", "hex", "pub", "maven"}
 

@@ -7,13 +7,7 @@ from sqlmodel import Session, select
 
 from scanapp import lifecycle
 from scanapp.db import session_scope
-from scanapp.models import (
-    CodebaseResource,
-    DiscoveredDependency,
-    DiscoveredPackage,
-    Project,
-    Run,
-)
+from scanapp.models import CodebaseResource, DiscoveredPackage, Project, Run
 from scanapp.pipes import scorecard
 from scanapp.policies import (
     PolicyError,
@@ -25,6 +19,7 @@ from scanapp.policies import (
     vulnerability_alert,
 )
 from scanapp.services.lookup import get_project
+from scanapp.services.vulnerabilities import project_findings
 from scanapp.statuses import ResourceStatus
 from scanapp.workdir import workdir_for
 
@@ -234,16 +229,12 @@ def _vulnerability_alerts(session: Session, project_id: int, wanted) -> dict:
     """Return ``{alert: ["purl: id (level)"]}`` of the vulnerabilities the policies alert."""
     policies = project_policies(session.get(Project, project_id))
     groups: dict[str, list[str]] = {alert: [] for alert in wanted}
-    for model in (DiscoveredPackage, DiscoveredDependency):
-        rows = session.exec(select(model.purl, model.affected_by_vulnerabilities)
-                            .where(model.project_id == project_id).order_by(model.purl)).all()
-        for purl, found in rows:
-            for vulnerability in found or []:
-                level = vulnerability.get("severity_level") or "none"
-                alert = vulnerability_alert(policies, level)
-                if alert in groups:
-                    groups[alert].append(f"{purl}: {vulnerability.get('vulnerability_id')} "
-                                         f"({level})")
+    for found in project_findings(session, project_id):
+        level = found.get("severity_level") or "none"
+        alert = vulnerability_alert(policies, level)
+        if alert in groups:
+            groups[alert].append(f"{found['affects']['purl']}: {found.get('vulnerability_id')} "
+                                 f"({level})")
     return {alert: items for alert, items in groups.items() if items}
 
 

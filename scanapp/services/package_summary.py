@@ -27,15 +27,16 @@ BATCH = 20_000
 #: deletion (recounting 500,000 packages takes seconds; their identities one by one, minutes).
 FULL_RECOUNT = 20_000
 
-_SUMMARY_KEY = (PackageSummary.type, PackageSummary.namespace, PackageSummary.name)
-_PACKAGE_KEY = (DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.namespace),
-                sa.func.lower(DiscoveredPackage.name))
+SUMMARY_KEY = (PackageSummary.type, PackageSummary.namespace, PackageSummary.name)
+#: What tells packages apart: type, namespace and name without case (the indexes' order).
+PACKAGE_KEY = (DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.namespace),
+               sa.func.lower(DiscoveredPackage.name))
 _COUNTED = (DiscoveredPackage.declared_license_expression,
             DiscoveredPackage.declared_license_expression_spdx,
             DiscoveredPackage.compliance_alert)
 
 #: The summary's columns in the order the counting selects them.
-_COLUMNS = [*(column.name for column in _SUMMARY_KEY), *(column.name for column in _COUNTED),
+_COLUMNS = [*(column.name for column in SUMMARY_KEY), *(column.name for column in _COUNTED),
             "occurrences"]
 
 
@@ -111,11 +112,11 @@ def _recount_all(session: Session) -> int:
     """
     session.execute(sa.delete(PackageChange))
     session.execute(sa.delete(PackageSummary))
-    counts = select(*_PACKAGE_KEY, *_COUNTED, sa.func.count()).group_by(*_PACKAGE_KEY,
+    counts = select(*PACKAGE_KEY, *_COUNTED, sa.func.count()).group_by(*PACKAGE_KEY,
                                                                         *_COUNTED)
     session.execute(sa.insert(PackageSummary).from_select(_COLUMNS, counts))
     return session.exec(select(sa.func.count()).select_from(
-        select(*_SUMMARY_KEY).distinct().subquery())).one()
+        select(*SUMMARY_KEY).distinct().subquery())).one()
 
 
 def refresh_after_run(_run_id: int) -> None:
@@ -145,7 +146,7 @@ def _forget_changes(session: Session) -> list[tuple]:
 
 def _recount(session: Session, identities: list[tuple]) -> None:
     """Replace the summary rows of ``identities`` by their packages' counts."""
-    session.execute(sa.delete(PackageSummary).where(any_of(_SUMMARY_KEY, identities)))
-    counts = (select(*_PACKAGE_KEY, *_COUNTED, sa.func.count())
-              .where(any_of(_PACKAGE_KEY, identities)).group_by(*_PACKAGE_KEY, *_COUNTED))
+    session.execute(sa.delete(PackageSummary).where(any_of(SUMMARY_KEY, identities)))
+    counts = (select(*PACKAGE_KEY, *_COUNTED, sa.func.count())
+              .where(any_of(PACKAGE_KEY, identities)).group_by(*PACKAGE_KEY, *_COUNTED))
     session.execute(sa.insert(PackageSummary).from_select(_COLUMNS, counts))

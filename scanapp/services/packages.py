@@ -20,14 +20,8 @@ from scanapp.models import DiscoveredDependency, DiscoveredPackage, PackageSumma
 from scanapp.services import package_summary
 from scanapp.services.access import restricted_user_id, visible
 from scanapp.services.listing import Page, check_page, page_of
+from scanapp.services.package_summary import PACKAGE_KEY, SUMMARY_KEY, any_of
 from scanapp.services.users import Caller
-
-
-def _lower(column):
-    return sa.func.lower(column)
-
-
-any_of = package_summary.any_of
 
 
 @dataclass(frozen=True)
@@ -48,16 +42,14 @@ class Identity:
 
 
 #: A package row's identity, and a package summary row's (stored in lower case already).
-PACKAGE = Identity(DiscoveredPackage.type, _lower(DiscoveredPackage.namespace),
-                   _lower(DiscoveredPackage.name),
+PACKAGE = Identity(*PACKAGE_KEY,
                    (DiscoveredPackage.declared_license_expression,
                     DiscoveredPackage.declared_license_expression_spdx),
                    DiscoveredPackage.compliance_alert)
-SUMMARY = Identity(PackageSummary.type, PackageSummary.namespace, PackageSummary.name,
+SUMMARY = Identity(*SUMMARY_KEY,
                    (PackageSummary.declared_license_expression,
                     PackageSummary.declared_license_expression_spdx),
                    PackageSummary.compliance_alert)
-_KEY = PACKAGE.key
 
 
 @dataclass(frozen=True)
@@ -221,21 +213,19 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
     wanted = version_range(filters.get("version_range"))
     summarized = wanted is None and _summarized(filters, caller)
     with session_scope() as session:
-        identity, row_conditions = _conditions(filters, caller, _binary_order(session))
-        if wanted is None:
-            if summarized:  # the same conditions on the summary's columns
-                key = SUMMARY.key
-                identity, conditions = _conditions(filters, caller, _binary_order(session),
-                                                   SUMMARY)
-            else:
-                key, conditions = _KEY, row_conditions
-            groups = select(*key).where(*identity, *conditions).group_by(*key).order_by(*key)
+        binary_order = _binary_order(session)
+        if wanted is None:  # the keys from the summary's columns where it can
+            columns = SUMMARY if summarized else PACKAGE
+            identity, conditions = _conditions(filters, caller, binary_order, columns)
+            groups = (select(*columns.key).where(*identity, *conditions)
+                      .group_by(*columns.key).order_by(*columns.key))
             page = page_of(session, groups, number, size)
             keys = [tuple(key) for key in page.items]
-            _, by_row = _conditions(filters, caller, by_identity=True)
-            rows = session.exec(_rows([any_of(_KEY, keys), *by_row])).all() if keys else []
+            _, by_row = _conditions(filters, caller, binary_order, by_identity=True)
+            rows = session.exec(_rows([any_of(PACKAGE_KEY, keys), *by_row])).all() if keys else []
             count, entries = page.count, _grouped(rows)
         else:
+            identity, row_conditions = _conditions(filters, caller, binary_order)
             # The range's type only where nothing names the packages: beside a purl's OR it
             # made SQLite read every package of the type (in_range checks it anyway).
             scheme = [] if identity else [DiscoveredPackage.type == wanted.scheme]

@@ -32,8 +32,6 @@ def stats(caller: Caller | None = None) -> dict:
     def of_mine(model) -> list:
         return [model.project_id.in_(mine)] if restricted else []
 
-    key = (DiscoveredPackage.type, sa.func.lower(DiscoveredPackage.namespace),
-           sa.func.lower(DiscoveredPackage.name))
     summarized = not restricted and package_summary.ensure_fresh()
     with session_scope() as session:
         def scalar(statement):
@@ -49,7 +47,7 @@ def stats(caller: Caller | None = None) -> dict:
             .group_by(CodebaseResource.detected_license_expression)
             .order_by(sa.desc("n"), CodebaseResource.detected_license_expression)
             .limit(TOP)).all()
-        packages = _top_packages(session, key, of_mine(DiscoveredPackage), summarized)
+        packages = _top_packages(session, of_mine(DiscoveredPackage), summarized)
         newest = session.exec(visible(select(Project.name, Project.uuid, Project.created_date),
                                       caller)
                               .order_by(Project.created_date.desc(), Project.id.desc())
@@ -76,7 +74,7 @@ def _package_count(conditions: list, summarized: bool):
     return select(sa.func.count()).select_from(DiscoveredPackage).where(*conditions)
 
 
-def _top_packages(session, key: tuple, conditions: list, summarized: bool) -> list:
+def _top_packages(session, conditions: list, summarized: bool) -> list:
     """Return the ten packages found the most times: (type, namespace, name, times).
 
     Found how many times, not in how many distinct projects (0.75 s instead of 0.12 s at
@@ -84,12 +82,11 @@ def _top_packages(session, key: tuple, conditions: list, summarized: bool) -> li
     sees every project, once it is fresh.
     """
     if summarized:
-        summary = (PackageSummary.type, PackageSummary.namespace, PackageSummary.name)
-        counted = select(*summary, sa.func.sum(PackageSummary.occurrences).label("n"))
-        return session.exec(counted.group_by(*summary)
-                            .order_by(sa.desc("n"), *summary).limit(TOP)).all()
-    return session.exec(select(*key, sa.func.count().label("n")).where(*conditions)
-                        .group_by(*key).order_by(sa.desc("n"), *key).limit(TOP)).all()
+        key, times = package_summary.SUMMARY_KEY, sa.func.sum(PackageSummary.occurrences)
+    else:
+        key, times = package_summary.PACKAGE_KEY, sa.func.count()
+    return session.exec(select(*key, times.label("n")).where(*conditions).group_by(*key)
+                        .order_by(sa.desc("n"), *key).limit(TOP)).all()
 
 
 def _cache() -> dict:

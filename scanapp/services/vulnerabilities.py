@@ -5,7 +5,7 @@ One entry per vulnerability and package (or dependency) it affects, most severe 
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from scanapp.db import session_scope
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
@@ -14,19 +14,21 @@ from scanapp.services.listing import Page, check_page
 from scanapp.services.lookup import get_project
 
 
-def _entries(project_id: int) -> list[dict]:
-    """Return every (vulnerability, affected row) of the project."""
+def project_findings(session: Session, project_id: int) -> list[dict]:
+    """Return each vulnerability stored on the project's rows, with the row it ``affects``.
+
+    The packages' first, then the dependencies', each by purl.
+    """
     entries = []
-    with session_scope() as session:
-        for model, kind, uid in ((DiscoveredPackage, "package", "package_uid"),
-                                 (DiscoveredDependency, "dependency", "dependency_uid")):
-            rows = session.exec(select(model.purl, getattr(model, uid),
-                                       model.affected_by_vulnerabilities)
-                                .where(model.project_id == project_id)).all()
-            for purl, row_uid, found in rows:
-                for vulnerability in found or []:
-                    entries.append({**vulnerability, "affects": {
-                        "kind": kind, "purl": purl, "uid": row_uid}})
+    for model, kind, uid in ((DiscoveredPackage, "package", "package_uid"),
+                             (DiscoveredDependency, "dependency", "dependency_uid")):
+        rows = session.exec(select(model.purl, getattr(model, uid),
+                                   model.affected_by_vulnerabilities)
+                            .where(model.project_id == project_id).order_by(model.purl)).all()
+        for purl, row_uid, found in rows:
+            for vulnerability in found or []:
+                entries.append({**vulnerability, "affects": {
+                    "kind": kind, "purl": purl, "uid": row_uid}})
     return entries
 
 
@@ -44,8 +46,8 @@ def _wanted(entry: dict, filters: dict) -> bool:
 def project_vulnerabilities(uuid: str, filters: dict, number: int, size: int) -> Page:
     """Return a page of the project's vulnerabilities, most severe first, then by id."""
     with session_scope() as session:
-        project_id = get_project(session, uuid).id
-    entries = [entry for entry in _entries(project_id) if _wanted(entry, filters)]
+        found = project_findings(session, get_project(session, uuid).id)
+    entries = [entry for entry in found if _wanted(entry, filters)]
     entries.sort(key=lambda e: (-LEVELS.index(e.get("severity_level") or "none"),
                                 e.get("vulnerability_id", ""), e["affects"]["purl"]))
     check_page(number, size, len(entries))
