@@ -48,6 +48,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 16 MiB of pages per connection, not 2: a package search reading 1,400 rows of a large
+    # database took 30 ms instead of 16 (each page read again from the file).
+    cursor.execute("PRAGMA cache_size=-16384")
     cursor.close()
 
 

@@ -407,6 +407,20 @@ class PackageChange(SQLModel, table=True):
     name: str = Field(default="", max_length=100)
 
 
+class PackageSummaryState(SQLModel, table=True):
+    """The package summary's state: a new random token each time a refresh changes it.
+
+    One row (id 1). What is computed from the summary (a search's count) is kept for the
+    token it was computed on; random, so that an emptied or restored database never
+    brings back a token of another state.
+    """
+
+    __tablename__ = "packagesummarystate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(default="", max_length=32)
+
+
 class CodebaseRelation(SQLModel, table=True):
     """A mapping between a deployed (``to``) and a development (``from``) resource."""
 

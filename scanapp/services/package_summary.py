@@ -10,12 +10,18 @@ summary; a summary with identities still listed is not read (``is_fresh``).
 from __future__ import annotations
 
 import logging
+import uuid
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from scanapp.db import session_scope
-from scanapp.models import DiscoveredPackage, PackageChange, PackageSummary
+from scanapp.models import (
+    DiscoveredPackage,
+    PackageChange,
+    PackageSummary,
+    PackageSummaryState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +86,31 @@ def refresh(wait: bool = True) -> int:
             if not _locked(session, wait):
                 return -1
             if _listed_beyond(session, FULL_RECOUNT):
+                _advance(session)
                 return recounted + _recount_all(session)
             identities = _forget_changes(session)
             for start in range(0, len(identities), CHUNK):
                 _recount(session, identities[start:start + CHUNK])
+            if identities:
+                _advance(session)
         recounted += len(identities)
         if not identities:
             return recounted
+
+
+def state(session: Session) -> str | None:
+    """Return the summary's state token (new each time a refresh changes it), or None."""
+    return session.exec(select(PackageSummaryState.token)
+                        .where(PackageSummaryState.id == 1)).first()
+
+
+def _advance(session: Session) -> None:
+    """Give the summary a new state token."""
+    token = uuid.uuid4().hex
+    updated = session.execute(sa.update(PackageSummaryState)
+                              .where(PackageSummaryState.id == 1).values(token=token))
+    if not updated.rowcount:
+        session.add(PackageSummaryState(id=1, token=token))
 
 
 def _locked(session: Session, wait: bool) -> bool:

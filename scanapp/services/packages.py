@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
 
 from scanapp.db import session_scope
@@ -19,7 +20,7 @@ from scanapp.errors import InvalidInputError, NotFoundError
 from scanapp.models import DiscoveredDependency, DiscoveredPackage, PackageSummary, Project
 from scanapp.services import package_summary
 from scanapp.services.access import restricted_user_id, visible
-from scanapp.services.listing import Page, check_page, page_of
+from scanapp.services.listing import Page, check_page, count_of, page_of
 from scanapp.services.package_summary import PACKAGE_KEY, SUMMARY_KEY, any_of
 from scanapp.services.users import Caller
 
@@ -176,14 +177,43 @@ def _summarized(filters: dict, caller: Caller | None) -> bool:
 _SHOWN = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage.name,
           DiscoveredPackage.version, DiscoveredPackage.package_uid,
           DiscoveredPackage.declared_license_expression, DiscoveredPackage.compliance_alert,
-          DiscoveredPackage.project_id, Project.name.label("project_name"),
-          Project.uuid.label("project_uuid"))
+          DiscoveredPackage.project_id)
 
 
-def _rows(conditions: list):
-    """Return the packages matching ``conditions``, each with its project's name and uuid."""
-    return (select(*_SHOWN).join(Project, Project.id == DiscoveredPackage.project_id)
-            .where(*conditions))
+def _rows(session: Session, conditions: list) -> list[Holder]:
+    """Return the packages matching ``conditions``, each with its project's name and uuid.
+
+    The projects are read once for the rows, not joined: joined to 1,400 rows, SQLite took
+    25 ms instead of 5 ms (each row's project looked up again).
+    """
+    # Read as plain rows (Core), not through the ORM: 4 ms less on 1,400 rows.
+    rows = session.connection().execute(select(*_SHOWN).where(*conditions)).all()
+    ids = sorted({row.project_id for row in rows})
+    projects = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        projects.update((id_, (name, uuid)) for id_, name, uuid in session.exec(
+            select(Project.id, Project.name, Project.uuid)
+            .where(Project.id.in_(ids[start:start + _IDS_PER_QUERY]))).all())
+    return [Holder(*row, *projects[row.project_id]) for row in rows]
+
+
+#: Project ids per ``IN`` list (SQLite's default limit of bound parameters is 32,766).
+_IDS_PER_QUERY = 10_000
+
+
+class Holder(NamedTuple):
+    """A package as an answer shows it, with its project's name and uuid."""
+
+    type: str
+    namespace: str
+    name: str
+    version: str
+    package_uid: str
+    declared_license_expression: str
+    compliance_alert: str
+    project_id: int
+    project_name: str
+    project_uuid: str
 
 
 def version_range(text: str | None) -> VersionRange | None:
@@ -219,10 +249,11 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
             identity, conditions = _conditions(filters, caller, binary_order, columns)
             groups = (select(*columns.key).where(*identity, *conditions)
                       .group_by(*columns.key).order_by(*columns.key))
-            page = page_of(session, groups, number, size)
+            count = _summary_count(session, groups, filters) if summarized else None
+            page = page_of(session, groups, number, size, count=count)
             keys = [tuple(key) for key in page.items]
             _, by_row = _conditions(filters, caller, binary_order, by_identity=True)
-            rows = session.exec(_rows([any_of(PACKAGE_KEY, keys), *by_row])).all() if keys else []
+            rows = _rows(session, [any_of(PACKAGE_KEY, keys), *by_row]) if keys else []
             count, entries = page.count, _grouped(rows)
         else:
             identity, row_conditions = _conditions(filters, caller, binary_order)
@@ -230,7 +261,7 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
             # made SQLite read every package of the type (in_range checks it anyway).
             scheme = [] if identity else [DiscoveredPackage.type == wanted.scheme]
             conditions = [*identity, *row_conditions, *scheme]
-            rows = [row for row in session.exec(_rows(conditions)).all()
+            rows = [row for row in _rows(session, conditions)
                     if in_range(wanted, row.type, row.version)]
             grouped = _grouped(rows)
             count = len(grouped)
@@ -239,11 +270,35 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
     return Page(number, size, count, entries)
 
 
+#: The counts of searches on the summary, by database, summary state and filters.
+_COUNTS: dict[tuple, int] = {}
+#: The most counts kept (the oldest forgotten first).
+COUNTS_KEPT = 1000
+
+
+def _summary_count(session: Session, groups, filters: dict) -> int:
+    """Return how many packages ``groups`` finds, counted once per state of the summary.
+
+    The count reads every package the filters find (10 ms of 20,000); the summary changes
+    only when a refresh recounts it, which gives it a new state token.
+    """
+    token = package_summary.state(session)
+    if token is None:  # never refreshed since the database was made or emptied
+        return count_of(session, groups)
+    named = tuple(sorted((key, value) for key, value in filters.items() if value is not None))
+    key = (str(session.get_bind().url), token, named)
+    count = _COUNTS.get(key)
+    if count is None:
+        count = _COUNTS[key] = count_of(session, groups)
+        while len(_COUNTS) > COUNTS_KEPT:
+            _COUNTS.pop(next(iter(_COUNTS)), None)
+    return count
+
+
 def _binary_order(session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-@functools.lru_cache(maxsize=100_000)  # univers reads the same versions again on each page
 def version_order(package_type: str, version: str) -> tuple:
     """Return a sort key of ``version`` in its type's scheme (univers): 2.9 before 2.10.
 
@@ -258,6 +313,17 @@ def version_order(package_type: str, version: str) -> tuple:
     return (1, None, version)
 
 
+@functools.lru_cache(maxsize=50_000)
+def _ordered(package_type: str, versions: tuple[str, ...]) -> dict[str, int]:
+    """Return each of ``versions`` (sorted by text) with its rank in ``version_order``.
+
+    Kept for the same versions again: univers's comparisons took 10 ms of a page of 50
+    packages of ten versions each.
+    """
+    ranked = sorted(versions, key=lambda version: version_order(package_type, version))
+    return {version: rank for rank, version in enumerate(ranked)}
+
+
 def purl_of(type_: str, namespace: str, name: str, version: str = "") -> str:
     """Return ``pkg:type/namespace/name[@version]``."""
     path = f"{namespace}/{name}" if namespace else name
@@ -270,7 +336,8 @@ def _grouped(rows) -> list[dict]:
     A package is its type, namespace and name without case, shown as its first row has them.
     """
     packages: dict[tuple, dict] = {}
-    for package in rows:  # the entries made at their first row only: 1,400 rows a page
+    # In the projects' order once, rather than each version's projects apart.
+    for package in sorted(rows, key=lambda row: row.project_name):
         key = (package.type, package.namespace.lower(), package.name.lower())
         entry = packages.get(key)
         if entry is None:
@@ -291,10 +358,8 @@ def _grouped(rows) -> list[dict]:
     result = []
     for key in sorted(packages):
         entry = packages[key]
-        versions = sorted(entry["versions"].values(),
-                          key=lambda v, kind=entry["type"]: version_order(kind, v["version"]))
-        for version in versions:
-            version["projects"].sort(key=lambda project: project["name"])
+        ranks = _ordered(entry["type"], tuple(sorted(entry["versions"])))
+        versions = sorted(entry["versions"].values(), key=lambda v: ranks[v["version"]])
         result.append({**entry, "versions": versions})
     return result
 
@@ -328,7 +393,7 @@ def package_version(type_: str, name: str, version: str, namespace: str | None,
     filters = {"type": type_, "namespace": namespace, "name": name, "version": version}
     with session_scope() as session:
         identity, row_conditions = _conditions(filters, caller)
-        rows = session.exec(_rows([*identity, *row_conditions]).order_by(Project.name)).all()
+        rows = _rows(session, [*identity, *row_conditions])
         if not rows:
             raise NotFoundError("Package version not found.")
         entry = _grouped(rows)[0]

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from scanapp.db import session_scope
 from scanapp.models import DiscoveredPackage, PackageChange, PackageSummary
-from scanapp.services import package_summary
+from scanapp.services import package_summary, packages
 from scanapp.services.projects import delete_project, reset_project
 from scanapp.services.stats import stats
 from tests.factories import make_package, make_project
@@ -148,3 +148,24 @@ def test_a_search_during_a_refresh_reads_the_packages_themselves(client):
         assert changes_listed() == 1  # still listed: the next refresh counts it
         holder.rollback()
     assert package_summary.refresh() == 1
+
+
+@both_databases
+def test_a_count_is_kept_until_a_refresh_changes_the_summary(client):
+    project = make_project("app")
+    make_package(project, "pkg:pypi/flask@3.0.3", declared_license_expression="bsd-new")
+    assert client.get("/api/packages/?license=bsd-new").json["count"] == 1
+    with session_scope() as session:
+        token = package_summary.state(session)
+    assert token
+    assert package_summary.refresh() == 0  # nothing changed: the same state, the count kept
+    with session_scope() as session:
+        assert package_summary.state(session) == token
+        kept = [key for key in packages._COUNTS if key[1] == token]
+    assert [dict(key[2]) for key in kept] == [{"license": "bsd-new"}]
+    make_package(project, "pkg:pypi/jinja2@3.1.4", declared_license_expression="bsd-new")
+    assert client.get("/api/packages/?license=bsd-new").json["count"] == 2  # a new state
+    with session_scope() as session:
+        assert package_summary.state(session) not in {None, token}
+    delete_project(project.uuid)
+    assert client.get("/api/packages/?license=bsd-new").json["count"] == 0
