@@ -8,10 +8,12 @@ type, namespace and name, names compared without case (``pkg:pypi/Flask`` is
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
 
@@ -180,14 +182,18 @@ _SHOWN = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage
           DiscoveredPackage.project_id)
 
 
-def _rows(session: Session, conditions: list) -> list[Holder]:
+def _rows(session: Session, conditions: list, keys: list[tuple] | None = None) -> list[Holder]:
     """Return the packages matching ``conditions``, each with its project's name and uuid.
 
+    ``keys``: only the packages of these identities (type, lower namespace, lower name).
     The projects are read once for the rows, not joined: joined to 1,400 rows, SQLite took
     25 ms instead of 5 ms (each row's project looked up again).
     """
+    statement = select(*_SHOWN).where(*conditions)
+    if keys is not None:
+        statement = _of_identities(statement, keys, session.get_bind().dialect.name)
     # Read as plain rows (Core), not through the ORM: 4 ms less on 1,400 rows.
-    rows = session.connection().execute(select(*_SHOWN).where(*conditions)).all()
+    rows = session.connection().execute(statement).all()
     ids = sorted({row.project_id for row in rows})
     projects = {}
     for start in range(0, len(ids), _IDS_PER_QUERY):
@@ -195,6 +201,27 @@ def _rows(session: Session, conditions: list) -> list[Holder]:
             select(Project.id, Project.name, Project.uuid)
             .where(Project.id.in_(ids[start:start + _IDS_PER_QUERY]))).all())
     return [Holder(*row, *projects[row.project_id]) for row in rows]
+
+
+def _of_identities(statement, keys: list[tuple], dialect: str):
+    """Join ``statement`` to ``keys`` given as one parameter: a table of identities.
+
+    One statement whatever the keys (compiled once; an OR of 50 identities took 5 ms to
+    build and PostgreSQL's driver 3 ms to convert), each identity read from the package
+    index (``ix_package_namespace``). PostgreSQL unnests three arrays; SQLite reads a
+    JSON array of arrays (``json_each``).
+    """
+    if dialect == "postgresql":
+        columns = [list(column) for column in zip(*keys, strict=True)]
+        table = sa.func.unnest(*(sa.literal(column, ARRAY(sa.Text)) for column in columns)
+                               ).table_valued("t", "n", "m").render_derived()
+        wanted = (table.c.t, table.c.n, table.c.m)
+    else:
+        table = sa.func.json_each(sa.literal(json.dumps(keys))).table_valued("value")
+        wanted = tuple(sa.func.json_extract(table.c.value, f"$[{index}]")
+                       for index in range(3))
+    on = sa.and_(*(column == key for column, key in zip(PACKAGE_KEY, wanted, strict=True)))
+    return statement.select_from(table).join(DiscoveredPackage, on)
 
 
 #: Project ids per ``IN`` list (SQLite's default limit of bound parameters is 32,766).
@@ -253,7 +280,7 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
             page = page_of(session, groups, number, size, count=count)
             keys = [tuple(key) for key in page.items]
             _, by_row = _conditions(filters, caller, binary_order, by_identity=True)
-            rows = _rows(session, [any_of(PACKAGE_KEY, keys), *by_row]) if keys else []
+            rows = _rows(session, by_row, keys) if keys else []
             count, entries = page.count, _grouped(rows)
         else:
             identity, row_conditions = _conditions(filters, caller, binary_order)

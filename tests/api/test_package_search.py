@@ -134,3 +134,20 @@ def test_the_search_answers_exactly_what_its_schema_documents(client):
                       "package_uid": holder["package_uid"],
                       "declared_license_expression": "apache-2.0",
                       "compliance_alert": "warning"}
+
+
+@both_databases
+def test_a_page_reads_its_packages_by_identity_whatever_their_names_hold(client):
+    project = make_project("odd-names")
+    odd = ['pkg:npm/%40scope/it%22s', "pkg:npm/%40scope/back%5Cslash", "pkg:pypi/caf%C3%A9",
+           "pkg:generic/a%2C%20b", "pkg:npm/UPPER"]
+    for purl in odd:
+        make_package(project, f"{purl}@1.0")
+        make_package(project, f"{purl}@2.0")
+    make_package(project, "pkg:npm/upper@3.0")  # the same package as UPPER, without case
+    found = {purl.replace("UPPER", "upper"): versions  # shown as one of its rows has it
+             for purl, versions in entries(client, "").items()}
+    assert sorted(found) == sorted(['pkg:npm/@scope/it"s', "pkg:npm/@scope/back\\slash",
+                                    "pkg:pypi/café", "pkg:generic/a, b", "pkg:npm/upper"])
+    assert found["pkg:npm/upper"] == ["1.0", "2.0", "3.0"]
+    assert all(versions[:2] == ["1.0", "2.0"] for versions in found.values())
