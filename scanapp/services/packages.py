@@ -182,8 +182,8 @@ _SHOWN = (DiscoveredPackage.type, DiscoveredPackage.namespace, DiscoveredPackage
           DiscoveredPackage.project_id)
 
 
-def _rows(session: Session, conditions: list, keys: list[tuple] | None = None) -> list[Holder]:
-    """Return the packages matching ``conditions``, each with its project's name and uuid.
+def _rows(session: Session, conditions: list, keys: list[tuple] | None = None) -> Found:
+    """Return the packages matching ``conditions``, and their projects' names and uuids.
 
     ``keys``: only the packages of these identities (type, lower namespace, lower name).
     The projects are read once for the rows, not joined: joined to 1,400 rows, SQLite took
@@ -194,13 +194,22 @@ def _rows(session: Session, conditions: list, keys: list[tuple] | None = None) -
         statement = _of_identities(statement, keys, session.get_bind().dialect.name)
     # Read as plain rows (Core), not through the ORM: 4 ms less on 1,400 rows.
     rows = session.connection().execute(statement).all()
-    ids = sorted({row.project_id for row in rows})
-    projects = {}
-    for start in range(0, len(ids), _IDS_PER_QUERY):
-        projects.update((id_, (name, uuid)) for id_, name, uuid in session.exec(
-            select(Project.id, Project.name, Project.uuid)
-            .where(Project.id.in_(ids[start:start + _IDS_PER_QUERY]))).all())
-    return [Holder(*row, *projects[row.project_id]) for row in rows]
+    return Found(rows, _projects(session, sorted({row.project_id for row in rows})))
+
+
+def _projects(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Return the name and uuid of the projects of ``ids``.
+
+    PostgreSQL is given the ids as one array (``= ANY``): a list of 1,000 parameters took
+    9 ms to convert and parse instead of 1 ms. SQLite's lists stay under its parameter limit.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        chunks = [Project.id == sa.any_(sa.literal(ids, ARRAY(sa.Integer)))] if ids else []
+    else:
+        chunks = [Project.id.in_(ids[start:start + _IDS_PER_QUERY])
+                  for start in range(0, len(ids), _IDS_PER_QUERY)]
+    return {id_: (name, uuid) for condition in chunks for id_, name, uuid in session.exec(
+        select(Project.id, Project.name, Project.uuid).where(condition)).all()}
 
 
 def _of_identities(statement, keys: list[tuple], dialect: str):
@@ -228,19 +237,11 @@ def _of_identities(statement, keys: list[tuple], dialect: str):
 _IDS_PER_QUERY = 10_000
 
 
-class Holder(NamedTuple):
-    """A package as an answer shows it, with its project's name and uuid."""
+class Found(NamedTuple):
+    """Packages found (rows of ``_SHOWN``), and their projects: {id: (name, uuid)}."""
 
-    type: str
-    namespace: str
-    name: str
-    version: str
-    package_uid: str
-    declared_license_expression: str
-    compliance_alert: str
-    project_id: int
-    project_name: str
-    project_uuid: str
+    rows: list
+    projects: dict[int, tuple[str, str]]
 
 
 def version_range(text: str | None) -> VersionRange | None:
@@ -280,17 +281,17 @@ def search(filters: dict, number: int, size: int, caller: Caller | None = None) 
             page = page_of(session, groups, number, size, count=count)
             keys = [tuple(key) for key in page.items]
             _, by_row = _conditions(filters, caller, binary_order, by_identity=True)
-            rows = _rows(session, by_row, keys) if keys else []
-            count, entries = page.count, _grouped(rows)
+            found = _rows(session, by_row, keys) if keys else Found([], {})
+            count, entries = page.count, _grouped(found)
         else:
             identity, row_conditions = _conditions(filters, caller, binary_order)
             # The range's type only where nothing names the packages: beside a purl's OR it
             # made SQLite read every package of the type (in_range checks it anyway).
             scheme = [] if identity else [DiscoveredPackage.type == wanted.scheme]
             conditions = [*identity, *row_conditions, *scheme]
-            rows = [row for row in _rows(session, conditions)
-                    if in_range(wanted, row.type, row.version)]
-            grouped = _grouped(rows)
+            found = _rows(session, conditions)
+            grouped = _grouped(found._replace(rows=[
+                row for row in found.rows if in_range(wanted, row.type, row.version)]))
             count = len(grouped)
             check_page(number, size, count)
             entries = grouped[(number - 1) * size: number * size]
@@ -357,15 +358,20 @@ def purl_of(type_: str, namespace: str, name: str, version: str = "") -> str:
     return f"pkg:{type_}/{path}" + (f"@{version}" if version else "")
 
 
-def _grouped(rows) -> list[dict]:
-    """Group the rows of ``_rows`` by package, then version.
+def _grouped(found: Found) -> list[dict]:
+    """Group the packages found by package, then version; the projects by name.
 
     A package is its type, namespace and name without case, shown as its first row has them.
     """
     packages: dict[tuple, dict] = {}
+    keys: dict[tuple, tuple] = {}  # each spelling's key made once: 1,400 rows a page
+    projects = found.projects
     # In the projects' order once, rather than each version's projects apart.
-    for package in sorted(rows, key=lambda row: row.project_name):
-        key = (package.type, package.namespace.lower(), package.name.lower())
+    for package in sorted(found.rows, key=lambda row: projects[row.project_id][0]):
+        spelled = (package.type, package.namespace, package.name)
+        key = keys.get(spelled)
+        if key is None:
+            key = keys[spelled] = (package.type, package.namespace.lower(), package.name.lower())
         entry = packages.get(key)
         if entry is None:
             entry = packages[key] = {
@@ -377,9 +383,9 @@ def _grouped(rows) -> list[dict]:
             version = entry["versions"][package.version] = {
                 "version": package.version, "purl": f"{entry['purl']}@{package.version}",
                 "projects": []}
+        name, uuid = projects[package.project_id]
         version["projects"].append({
-            "name": package.project_name, "uuid": package.project_uuid,
-            "package_uid": package.package_uid,
+            "name": name, "uuid": uuid, "package_uid": package.package_uid,
             "declared_license_expression": package.declared_license_expression,
             "compliance_alert": package.compliance_alert})
     result = []
@@ -420,12 +426,12 @@ def package_version(type_: str, name: str, version: str, namespace: str | None,
     filters = {"type": type_, "namespace": namespace, "name": name, "version": version}
     with session_scope() as session:
         identity, row_conditions = _conditions(filters, caller)
-        rows = _rows(session, [*identity, *row_conditions])
-        if not rows:
+        found = _rows(session, [*identity, *row_conditions])
+        if not found.rows:
             raise NotFoundError("Package version not found.")
-        entry = _grouped(rows)[0]
-        by_uid = {(row.project_id, row.package_uid): (row.project_name, row.project_uuid)
-                  for row in rows}
+        entry = _grouped(found)[0]
+        by_uid = {(row.project_id, row.package_uid): found.projects[row.project_id]
+                  for row in found.rows}
         dependencies = session.exec(select(DiscoveredDependency).where(any_of(
             (DiscoveredDependency.project_id, DiscoveredDependency.for_package_uid), by_uid)
         ).order_by(DiscoveredDependency.purl)).all()
