@@ -44,9 +44,9 @@ def serving(env: dict, log_path: Path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            requests.get(f"{base}/api/openapi.json", timeout=2)
+            requests.get(f"{base}/api/openapi.json", timeout=10)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still importing on a busy CI
             time.sleep(0.2)
     if process.poll() is not None or time.monotonic() >= deadline:
         process.kill()
