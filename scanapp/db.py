@@ -26,10 +26,14 @@ def normalize_url(url: str) -> str:
 
 
 _ENGINES: dict[str, sa.Engine] = {}
+#: Engines kept (by URL, the least recently made dropped first): a process uses one or two.
+ENGINES_KEPT = 4
 
 
 def _engine_for(url: str) -> sa.Engine:
     if url not in _ENGINES:
+        while len(_ENGINES) >= ENGINES_KEPT:
+            _ENGINES.pop(next(iter(_ENGINES))).dispose()
         _ENGINES[url] = _create_engine(normalize_url(url))
     return _ENGINES[url]
 
@@ -63,18 +67,22 @@ def get_engine() -> sa.Engine:
 
 
 def dispose_engines() -> None:
-    """Close every pooled connection (after a fork, or between tests)."""
-    while _ENGINES:
-        _ENGINES.popitem()[1].dispose()
+    """Close every pooled connection (after a fork, or between tests).
+
+    The engines are kept, with the statements they compiled (compiling is most of a
+    small query's time): the next connection is a new one.
+    """
+    for engine in _ENGINES.values():
+        engine.dispose()
 
 
 def forget_engines() -> None:
-    """Drop the engines inherited through a fork without closing their connections.
+    """Forget the connections inherited through a fork without closing them.
 
     The connections belong to the parent process; this one opens its own when it needs them.
     """
-    while _ENGINES:
-        _ENGINES.popitem()[1].dispose(close=False)
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
 
 
 @contextmanager

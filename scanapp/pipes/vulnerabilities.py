@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from scanapp.db import session_scope
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
 from scanapp.pipes import vulndb
-from scanapp.pipes.vulnerability_match import match
+from scanapp.pipes.vulnerability_match import match_many
 
 UNPINNED = "unpinned: cannot tell"
 
@@ -31,10 +31,14 @@ def availability() -> tuple[bool, str]:
     return True, ""
 
 
-def _findings(session: Session, purl_type: str, namespace: str, name: str,
-              version: str) -> list[dict]:
-    return [finding.as_dict() for finding in match(session, purl_type, namespace, name,
-                                                   version)]
+def _findings(session: Session, wanted: list) -> dict:
+    """Return each (type, namespace, name, version)'s findings as stored: read in one go."""
+    return {item: [finding.as_dict() for finding in findings]
+            for item, findings in match_many(session, wanted).items()}
+
+
+def _wanted(row, version: str) -> tuple[str, str, str, str]:
+    return (row.type or "", row.namespace or "", row.name or "", version or "")
 
 
 def lookup_packages(context) -> int:
@@ -43,9 +47,10 @@ def lookup_packages(context) -> int:
     with session_scope() as session:
         packages = session.exec(select(DiscoveredPackage).where(
             DiscoveredPackage.project_id == context.project_id)).all()
+        findings = _findings(session, [_wanted(package, package.version)
+                                       for package in packages])
         for package in packages:
-            found = _findings(session, package.type, package.namespace, package.name,
-                              package.version)
+            found = findings[_wanted(package, package.version)]
             vulnerable += bool(found)
             if found != package.affected_by_vulnerabilities:
                 package.affected_by_vulnerabilities = found
@@ -78,10 +83,11 @@ def lookup_dependencies(context) -> int:
             DiscoveredPackage.project_id == context.project_id)).all())
         dependencies = session.exec(select(DiscoveredDependency).where(
             DiscoveredDependency.project_id == context.project_id)).all()
-        for dependency in dependencies:
-            version = dependency_version(dependency, resolved)
-            found = _findings(session, dependency.type, dependency.namespace, dependency.name,
-                              version) if version else []
+        versions = [dependency_version(dependency, resolved) for dependency in dependencies]
+        findings = _findings(session, [_wanted(dependency, version) for dependency, version
+                                       in zip(dependencies, versions, strict=True)])
+        for dependency, version in zip(dependencies, versions, strict=True):
+            found = findings[_wanted(dependency, version)]
             vulnerable += bool(found)
             if not version:
                 unpinned.append(dependency.purl or dependency.name)

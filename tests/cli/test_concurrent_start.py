@@ -1,8 +1,9 @@
 """`scanapp serve` and two `scanapp worker` started at the same instant on a fresh database.
 
 Three rounds per database kind, side by side, each on its own fresh SQLite file or fresh
-PostgreSQL database: every process must be alive after 20 s and the API must answer. (Before
-migrations ran under a lock, several processes died on "table apitoken already exists".)
+PostgreSQL database: once the API answers and both workers listen (the migrations are behind
+them), every process must still be alive a few seconds later. (Before migrations ran under a
+lock, several processes died on "table apitoken already exists".)
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from tests.cli.test_serve import REPO_ROOT, free_port, scanapp_command
 from tests.conftest import PG_ADMIN_URL
 
 ROUNDS = 3
-ALIVE_AFTER = 20
+#: Seconds for every process to be up; then seconds they must all stay alive.
+STARTED_WITHIN = 90
+ALIVE_AFTER = 3
 
 
 def _environment(workdirs: Path, database_url: str, redis_url: str) -> dict:
@@ -66,7 +69,26 @@ def _stop(started: list) -> None:
         log.close()
 
 
+def _up(port: int, started: list) -> bool:
+    """Tell whether the API answers and both workers listen on their queue."""
+    for process, log in started[1:]:
+        log.seek(0)
+        if "Listening on" not in log.read():
+            return False
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/projects/", timeout=5).ok
+    except requests.RequestException:
+        return False
+
+
 def _check(rounds: list) -> None:
+    deadline = time.monotonic() + STARTED_WITHIN
+    waiting = list(rounds)
+    while waiting and time.monotonic() < deadline:
+        if any(process.poll() is not None for _, started in rounds for process, _ in started):
+            break  # a process died: reported below
+        waiting = [item for item in waiting if not _up(*item)]
+        time.sleep(0.5)
     time.sleep(ALIVE_AFTER)
     for port, started in rounds:
         for process, log in started:
