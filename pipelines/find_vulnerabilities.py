@@ -1,6 +1,5 @@
 """The find_vulnerabilities pipeline: known vulnerabilities from the local OSV database."""
 
-from scanapp.errors import PipelineError
 from scanapp.pipeline import Pipeline
 from scanapp.pipes import vulnerabilities
 
@@ -13,7 +12,10 @@ class FindVulnerabilities(Pipeline):
     An add-on, matched offline: the vulnerabilities come from the OSV records loaded with
     ``scanapp vulndb load`` (osv.dev's ecosystem exports), matched by purl and version
     (listed versions, ECOSYSTEM and SEMVER ranges). A dependency is matched on the version
-    it resolved to or pins; one that does neither is marked "unpinned: cannot tell". Example:
+    it resolved to or pins; one that does neither is marked "unpinned: cannot tell".
+    With ``SCANAPP_VULNERABLECODE_URL`` set, a VulnerableCode server is asked instead, as
+    ScanCode.io does. Ids and aliases listed in the project's ``ignored_vulnerabilities``
+    setting are left out. Example:
 
         scanapp vulndb load PyPI-all.zip
         scanapp run inspect_packages requests.tar.gz --pipeline find_vulnerabilities
@@ -37,9 +39,7 @@ class FindVulnerabilities(Pipeline):
 
     def check_vulnerablecode_service_availability(self):
         """Check if the VulnerableCode service if configured and available."""
-        available, reason = vulnerabilities.availability()
-        if not available:
-            raise PipelineError(reason)
+        vulnerabilities.check_available()
 
     def lookup_packages_vulnerabilities(self):
         """Check for vulnerabilities for each of the project's discovered package."""

@@ -115,6 +115,10 @@ class Settings:
     worker_reconcile_interval: int = 60
     run_heartbeat_interval: int = 10
     run_heartbeat_ttl: int = 60
+    vulndb_urls: tuple[str, ...] = ()
+    vulndb_refresh_interval: int = 24 * 3600
+    vulnerablecode_url: str = ""
+    vulnerablecode_api_key: str = ""
 
     @property
     def projects_dir(self) -> Path:
@@ -168,6 +172,12 @@ _PARSERS = {
     "worker_reconcile_interval": lambda n, r: _int(n, r, minimum=1),
     "run_heartbeat_interval": lambda n, r: _int(n, r, minimum=1),
     "run_heartbeat_ttl": lambda n, r: _int(n, r, minimum=2),
+    "vulndb_urls": lambda n, r: tuple(_url(n, part, ("http://", "https://"))
+                                      for part in r.replace(",", " ").split()),
+    "vulndb_refresh_interval": lambda n, r: _int(n, r, minimum=60),
+    "vulnerablecode_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/")
+    if r.strip() else "",
+    "vulnerablecode_api_key": lambda n, r: r.strip(),
 }
 
 

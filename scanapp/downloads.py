@@ -163,14 +163,16 @@ def download(url: str, folder: Path, options: FetchOptions) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         target = unique_target(folder, filename_from(response, response.url or url))
         try:
-            _write(response, target, url, options)
+            save_body(response, target, url, options)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
     return target
 
 
-def _write(response: requests.Response, target: Path, url: str, options: FetchOptions) -> None:
+def save_body(response: requests.Response, target: Path, url: str,
+              options: FetchOptions) -> None:
+    """Write a streamed response's body to ``target``, within ``options.max_size``."""
     size = 0
     with open(target, "wb") as handle:
         try:

@@ -9,6 +9,7 @@ import time
 from scanapp.db import get_engine
 from scanapp.services.runs import execute_queued, load_run
 from scanapp.services.scan_chunks import execute_chunk
+from scanapp.services.vulndb_refresh import refresh_job
 
 log = logging.getLogger("scanapp.worker")
 
@@ -33,3 +34,9 @@ def scan_chunk_job(chunk_id: int, attempt: int) -> str:
     get_engine().dispose(close=False)
     return execute_chunk(chunk_id, attempt, os.environ.get("RQ_WORKER_ID", ""),
                          os.environ.get("RQ_JOB_ID", ""))
+
+
+def refresh_vulndb_job() -> list[dict]:
+    """Refresh the vulnerability database from ``SCANAPP_VULNDB_URLS`` (queued on schedule)."""
+    get_engine().dispose(close=False)
+    return refresh_job()

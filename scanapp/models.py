@@ -789,6 +789,26 @@ class Vulnerability(SQLModel, table=True):
     references: list = _json([])
 
 
+class VulnerabilitySource(SQLModel, table=True):
+    """A URL of ``SCANAPP_VULNDB_URLS`` and what its last refresh did.
+
+    ``etag`` and ``last_modified`` are the server's validators of the last load, sent back
+    so that an export that did not change is not downloaded again.
+    """
+
+    __tablename__ = "vulnerabilitysource"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(sa.Text, nullable=False, unique=True))
+    etag: str = _text()
+    last_modified: str = _text()
+    checked_date: datetime | None = _when()
+    loaded_date: datetime | None = _when()
+    status: str = Field(default="", max_length=20)  # loaded, not modified, failed
+    error: str = _text()
+    figures: dict = _json({})  # the last load's LoadReport
+
+
 class VulnerabilityAffected(SQLModel, table=True):
     """A package a vulnerability affects: its versions listed and its ranges (OSV's).
 

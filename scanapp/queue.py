@@ -54,6 +54,16 @@ def enqueue_chunk(chunk_id: int, attempt: int, job_id: str) -> None:
     )
 
 
+def enqueue_vulndb_refresh() -> None:
+    """Queue one refresh of the vulnerability database from ``SCANAPP_VULNDB_URLS``."""
+    get_queue().enqueue(
+        "scanapp.jobs.refresh_vulndb_job",
+        job_timeout=get_settings().task_timeout,
+        result_ttl=24 * 3600,
+        failure_ttl=24 * 3600,
+    )
+
+
 def fetch_job(job_id: str, connection: Redis | None = None) -> Job | None:
     """Return the RQ job with this id, or None when Redis no longer knows it."""
     try:

@@ -15,6 +15,7 @@ from scanapp.pipes.scancode import load_license_index
 from scanapp.queue import get_redis
 from scanapp.services.maintenance import remove_leftovers
 from scanapp.services.reconcile import reconcile as reconcile_runs
+from scanapp.services.vulndb_refresh import schedule as schedule_vulndb_refresh
 
 log = logging.getLogger("scanapp.worker")
 
@@ -68,19 +69,36 @@ class ScanappWorker(Worker):
         return time.monotonic() - self._reconciled_at >= self.reconcile_interval
 
     def reconcile(self) -> None:
-        """Reconcile runs with jobs, log what changed, and close database connections."""
+        """Reconcile runs with jobs and queue a due vulnerability database refresh.
+
+        Database connections are closed after: a forked work horse must not inherit them.
+        """
         self._reconciled_at = time.monotonic()
+        try:
+            self._reconcile_runs()
+            self._schedule_vulndb_refresh()
+        finally:
+            dispose_engines()
+
+    @staticmethod
+    def _reconcile_runs() -> None:
         try:
             report = reconcile_runs()
         except Exception:  # noqa: BLE001 - the worker keeps working; tried again next interval
             log.exception("Reconciliation failed")
             return
-        finally:
-            dispose_engines()  # a forked work horse must not inherit open connections
         for uuid in report.stale:
             log.warning("Run %s marked stale", uuid)
         for uuid in report.requeued:
             log.warning("Run %s re-queued", uuid)
+
+    @staticmethod
+    def _schedule_vulndb_refresh() -> None:
+        try:
+            if schedule_vulndb_refresh():
+                log.info("Vulnerability database refresh queued")
+        except Exception:  # noqa: BLE001 - tried again at the next reconciliation
+            log.exception("Scheduling the vulnerability database refresh failed")
 
     @property
     def should_run_maintenance_tasks(self) -> bool:

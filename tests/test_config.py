@@ -35,12 +35,17 @@ def test_values_are_parsed():
         "SCANAPP_PAGE_SIZE": "7",
         "SCANAPP_MAX_UPLOAD_SIZE": "500M",
         "SCANAPP_WEBHOOK_RETRY_INTERVALS": "1, 2",
+        "SCANAPP_VULNDB_URLS": "https://a.example/PyPI/all.zip, http://mirror:8080/npm/all.zip",
+        "SCANAPP_VULNERABLECODE_URL": "https://public.vulnerablecode.io/",
     })
     assert settings.sqlalchemy_url == "postgresql://u@h:5432/db"
     assert settings.require_authentication and settings.allow_private_urls
     assert (settings.processes, settings.page_size) == (3, 7)
     assert settings.max_upload_size == 500 * 1024**2
     assert settings.webhook_retry_intervals == (1, 2)
+    assert settings.vulndb_urls == ("https://a.example/PyPI/all.zip",
+                                    "http://mirror:8080/npm/all.zip")
+    assert settings.vulnerablecode_url == "https://public.vulnerablecode.io"
 
 
 @pytest.mark.parametrize(
@@ -56,6 +61,9 @@ def test_values_are_parsed():
         ("SCANAPP_MAX_UPLOAD_SIZE", "big"),
         ("SCANAPP_MAX_UPLOAD_SIZE", "0"),
         ("SCANAPP_SITE_URL", "ftp://x"),
+        ("SCANAPP_VULNDB_URLS", "https://ok.example/all.zip file:///etc/passwd"),
+        ("SCANAPP_VULNDB_REFRESH_INTERVAL", "5"),
+        ("SCANAPP_VULNERABLECODE_URL", "vulnerablecode.example"),
     ],
 )
 def test_bad_values_name_the_variable(name, value):

@@ -1,4 +1,4 @@
-"""Vulnerability database commands: vulndb load, vulndb stats."""
+"""Vulnerability database commands: vulndb load, vulndb refresh, vulndb stats."""
 
 from __future__ import annotations
 
@@ -48,16 +48,53 @@ def load(paths: tuple[Path, ...], as_json: bool) -> None:
 
 
 @vulndb.command()
+@click.option("--force", is_flag=True,
+              help="Download every export again, even when its server says it did not change.")
+@click.option("--json", "as_json", is_flag=True, help="Print each URL's outcome as JSON.")
+def refresh(force: bool, as_json: bool) -> None:
+    """Refresh the database from the OSV exports of SCANAPP_VULNDB_URLS, now.
+
+    An export its server says did not change (ETag, Last-Modified) is not downloaded
+    again. Workers do this on their own every SCANAPP_VULNDB_REFRESH_INTERVAL seconds.
+    Exits 1 when a URL failed. Example:
+
+        SCANAPP_VULNDB_URLS=https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip \
+            scanapp vulndb refresh
+    """
+    from scanapp.config import get_settings
+    from scanapp.services import vulndb_refresh  # see scanapp.cli
+
+    if not get_settings().vulndb_urls:
+        raise click.UsageError("SCANAPP_VULNDB_URLS is not set: no URL to refresh from "
+                               "(or load a downloaded export with `scanapp vulndb load`).")
+    migrate()
+    outcomes = vulndb_refresh.refresh(force=force)
+    for outcome in outcomes:
+        click.echo(json.dumps(outcome) if as_json else _outcome_line(outcome))
+    if any(outcome["status"] == "failed" for outcome in outcomes):
+        raise SystemExit(1)
+
+
+def _outcome_line(outcome: dict) -> str:
+    detail = outcome["error"] or ", ".join(f"{count} {name}" for name, count
+                                           in outcome["figures"].items())
+    if outcome["status"] == "not modified":
+        detail = f"last loaded {outcome['loaded_date']}"
+    return f"{outcome['url']}: {outcome['status']} ({detail})"
+
+
+@vulndb.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as a JSON object.")
 def stats(as_json: bool) -> None:
-    """Print the records loaded, the withdrawn, the newest change and each ecosystem's count.
+    """Print the records, the withdrawn, the newest change, each ecosystem and each URL.
 
     Example: scanapp vulndb stats --json
     """
     from scanapp.pipes import vulndb as database  # see scanapp.cli
+    from scanapp.services import vulndb_refresh
 
     migrate()
-    figures = database.stats()
+    figures = {**database.stats(), "sources": vulndb_refresh.sources()}
     if as_json:
         click.echo(json.dumps(figures))
         return
@@ -65,3 +102,6 @@ def stats(as_json: bool) -> None:
         click.echo(f"{name}: {figures[name]}")
     for ecosystem, count in figures["ecosystems"].items():
         click.echo(f"ecosystem {ecosystem}: {count}")
+    for source in figures["sources"]:
+        click.echo(f"source {source['url']}: {source['status']}, checked "
+                   f"{source['checked_date']}{', ' + source['error'] if source['error'] else ''}")

@@ -71,7 +71,7 @@ def _stop(started: list) -> None:
 
 def _up(port: int, started: list) -> bool:
     """Tell whether the API answers and both workers listen on their queue."""
-    for process, log in started[1:]:
+    for _process, log in started[1:]:
         log.seek(0)
         if "Listening on" not in log.read():
             return False

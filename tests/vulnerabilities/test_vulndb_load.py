@@ -30,7 +30,7 @@ def test_a_zip_and_a_folder_load_and_the_stats_count_them(settings, runner, tmp_
     assert again == {"read": 5, "added": 0, "replaced": 0, "unchanged": 5, "invalid": 0}
     assert invoke(runner, "vulndb", "stats") == {
         "records": 5, "withdrawn": 1, "newest_modified": "2024-05-01T00:00:00+00:00",
-        "ecosystems": {"npm": 1, "pypi": 4}}
+        "ecosystems": {"npm": 1, "pypi": 4}, "sources": []}  # no SCANAPP_VULNDB_URLS
     with session_scope() as session:
         requests = session.get(Vulnerability, "PYSEC-2023-1")
         affected = session.exec(select(VulnerabilityAffected).where(
