@@ -136,6 +136,11 @@ def own_redis(tmp_path, monkeypatch, settings):
         server["process"].wait(10)
 
 
+#: Seconds Redis is down while the scan runs (it runs 18 s; the webhook's retry is due
+#: 14 s after its first attempt, after the outage).
+OUTAGE = 8
+
+
 def _pings(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
@@ -149,12 +154,12 @@ def test_a_redis_outage_during_a_scan_is_waited_out(configure, own_redis, receiv
                                                      tmp_path):
     url, stop, restart = own_redis
     configure(redis_url=url, worker_reconcile_interval=1, run_heartbeat_interval=1,
-              run_heartbeat_ttl=60, webhook_retry_intervals="25", webhook_timeout=5)
+              run_heartbeat_ttl=60, webhook_retry_intervals="14", webhook_timeout=5)
     receiver = receiver_factory(statuses=[503])
     create_project(ProjectRequest(name="notified", pipelines=["do_nothing"], execute_now=True,
                                   webhooks=[{"target_url": receiver.url}]))
     scan_project = create_project(ProjectRequest(
-        name="long", pipelines=["slow"], settings={"slow_seconds": 35}, execute_now=True))
+        name="long", pipelines=["slow"], settings={"slow_seconds": 18}, execute_now=True))
     [scan] = project_runs(scan_project.id)
     workers = Workers(tmp_path)
     try:
@@ -163,7 +168,7 @@ def test_a_redis_outage_during_a_scan_is_waited_out(configure, own_redis, receiv
         wait_for(lambda: get_run(scan.uuid).status == "running", 30)
         name = get_run(scan.uuid).worker_name
         stop()
-        time.sleep(20)
+        time.sleep(OUTAGE)  # many heartbeat and reconcile intervals (1 s each)
         restart()
         wait_for(lambda: get_run(scan.uuid).status not in ("running", "queued"), 90)
         run = get_run(scan.uuid)
