@@ -119,6 +119,7 @@ class Settings:
     vulndb_refresh_interval: int = 24 * 3600
     vulnerablecode_url: str = ""
     vulnerablecode_api_key: str = ""
+    secret_key: str = ""
 
     @property
     def projects_dir(self) -> Path:
@@ -178,6 +179,7 @@ _PARSERS = {
     "vulnerablecode_url": lambda n, r: _url(n, r, ("http://", "https://")).rstrip("/")
     if r.strip() else "",
     "vulnerablecode_api_key": lambda n, r: r.strip(),
+    "secret_key": lambda n, r: r.strip(),
 }
 
 

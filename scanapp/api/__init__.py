@@ -19,6 +19,7 @@ from scanapp.api.limits import register_limits
 from scanapp.config import get_settings, unknown_variables
 from scanapp.schemas.fields import set_base_url
 from scanapp.schemas.lists import ErrorSchema
+from scanapp.web import SWAGGER_UI_URL, register_web
 
 #: Blueprints registered first, in this order (their routes win over later ones);
 #: every other module of ``scanapp.api`` that defines ``blp`` follows, by name.
@@ -54,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs/",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,  # served here: /api/docs/ works air-gapped
         MAX_CONTENT_LENGTH=settings.max_upload_size,
         JSON_SORT_KEYS=False,
     )
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
         api.register_blueprint(import_module(f"scanapp.api.{name}").blp)
     app.register_blueprint(metrics.blp)  # not an API blueprint: not in the OpenAPI document
     app.register_blueprint(device_page.page)  # a page, neither
+    register_web(app)  # the web pages, neither
     app.after_request(metrics.observe)
     return app
 

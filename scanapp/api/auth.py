@@ -29,8 +29,9 @@ _CALLER_PATHS = ("/api/user/", "/api/organizations", "/api/events",
                  "/api/authorizations/details/", "/api/authorizations/approve/",
                  "/api/authorizations/deny/")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
-#: Pages whose form posts a key (``/login/device``): their failures count like a header's.
-KEY_FORM_PATHS = ("/login/device",)
+#: Pages whose form posts a key (``/login/device``, the web sign-in ``/login``): their
+#: failures count like a header's.
+KEY_FORM_PATHS = ("/login/device", "/login")
 
 
 def needs_key(path: str) -> bool:

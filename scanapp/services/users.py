@@ -153,3 +153,22 @@ def revoke_token(user_id: int, token_uuid: str) -> None:
             audit.record(session, "token.revoke", token=token_uuid)
     if not deleted:
         raise NotFoundError("Token not found.")
+
+
+def caller_for_token(token_uuid: str) -> Caller | None:
+    """Return the caller of the token ``token_uuid`` while it exists and has not expired.
+
+    A web session keeps its token's uuid, never its key: revoking the token ends the session.
+    """
+    with session_scope() as session:
+        found = session.execute(
+            select(UserToken, User.username, User.is_admin)
+            .join(User, User.id == UserToken.user_id)
+            .where(UserToken.uuid == token_uuid)
+        ).first()
+    if found is None:
+        return None
+    token, username, is_admin = found
+    if token.expires_date is not None and aware(token.expires_date) <= utcnow():
+        return None
+    return Caller(token.user_id, username, token.scope, token.uuid, is_admin)
