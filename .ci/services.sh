@@ -2,7 +2,7 @@
 # Bring up what the test suite talks to, or fail saying what is missing:
 # Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432 with a login for the test role
 # (user postgres, no password, database test), ClamAV's clamscan for scan_for_virus and javac
-# for the Java tests of map_deploy_to_develop.
+# for the Java tests of map_deploy_to_develop, Chromium and chromedriver for the web pages.
 # Installs the Debian packages when they are absent (as root). Exits non-zero when Redis or
 # PostgreSQL cannot be brought up, so that CI never goes green by skipping their tests.
 # SCANAPP_CI_PG_PORT names another port (the cluster there must already run).
@@ -27,6 +27,9 @@ install_missing() {
   # The disk images of the analyze_root_filesystem_or_vm_image tests (qemu-img, mke2fs).
   command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
   command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
+  # The web pages' browser tests: Debian's headless Chromium and its WebDriver.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       log "installing ${missing[*]}"

@@ -15,7 +15,7 @@ from scanapp.config import Settings
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = ("api", "cli", "settings", "pipelines", "outputs", "compliance", "webhooks", "teams",
-         "deployment", "architecture")
+         "deployment", "architecture", "web")
 
 
 def page(name: str) -> str:

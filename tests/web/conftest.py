@@ -1,0 +1,131 @@
+"""Web page fixtures: a served app, a real worker, and Debian's headless Chromium, offline.
+
+The browser resolves no host name but 127.0.0.1 and sends every other request to a closed
+proxy port, so a page asking for anything beyond the loopback (a CDN's script, a font)
+fails to get it; its performance log keeps every URL asked for, which the tests check.
+Screenshots go to ``SCANAPP_TEST_SCREENSHOTS`` when set, else to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.cli.test_serve import serving
+from tests.runs.conftest import Workers
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+class Browser:
+    """A headless Chromium session on one served app: pages, forms, screenshots, requests."""
+
+    def __init__(self, driver, base: str, shots: Path):
+        self.driver, self.base, self.shots = driver, base, shots
+        shots.mkdir(parents=True, exist_ok=True)
+
+    def open(self, path: str):
+        """Load ``path`` of the served app; return the driver."""
+        self.driver.get(f"{self.base}{path}")
+        return self.driver
+
+    def open_url(self, url: str) -> None:
+        """Load any URL (one beyond the loopback fails: the browser is offline)."""
+        try:
+            self.driver.get(url)
+        except WebDriverException:
+            pass
+
+    def find(self, css: str):
+        """Return the first element matching ``css``."""
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list:
+        """Return every element matching ``css``."""
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def wait(self, condition, timeout: float = 30):
+        """Wait until ``condition(driver)`` is true; return its value."""
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(condition)
+
+    def screenshot(self, name: str) -> Path:
+        """Save the whole page as ``<name>.png``; return its path."""
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1366, max(800, min(int(height) + 40, 6000)))
+        path = self.shots / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        self.driver.set_window_size(1366, 900)
+        return path
+
+    def requested_urls(self) -> list[str]:
+        """Return the URLs the pages asked for since the last call (the performance log)."""
+        urls = []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                urls.append(message["params"]["request"]["url"])
+        return urls
+
+    def cookie(self, name: str) -> dict | None:
+        """Return the browser's cookie ``name``, or None."""
+        return self.driver.get_cookie(name)
+
+
+def _options():
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1366,900", "--no-first-run", "--disable-extensions",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--disable-default-apps",
+                     # The network is off but for the loopback: names do not resolve, and
+                     # every request to another address goes to a closed port.
+                     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                     "--proxy-server=http://127.0.0.1:9"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    return options
+
+
+@pytest.fixture
+def served_app(redis_url, tmp_path, request):
+    """``scanapp serve`` on the test settings (``request.param``: more variables); its URL."""
+    env = dict(os.environ, **getattr(request, "param", {}))
+    with serving(env, tmp_path / "serve.log") as base:
+        yield base
+
+
+@pytest.fixture
+def workers(redis_url, tmp_path):
+    """Real ``scanapp worker`` processes on the test Redis and database."""
+    started = Workers(tmp_path)
+    yield started
+    started.stop_all()
+
+
+@pytest.fixture
+def browser(served_app, tmp_path, request):
+    """Headless Chromium on the served app, offline; closed after the test."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromedriver are needed: `make services` installs them")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=_options())
+    driver.set_page_load_timeout(60)
+    name = re.sub(r"\W+", "-", request.node.name).strip("-")
+    folder = os.environ.get("SCANAPP_TEST_SCREENSHOTS")
+    shots = Path(folder) / name if folder else tmp_path / "screenshots"
+    try:
+        yield Browser(driver, served_app, shots)
+    finally:
+        driver.quit()
