@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/api.py [--resources 100000] [--clients 4] [--requests 200]
                                   [--database sqlite|postgresql|both] [--no-vacuum]
+    .venv/bin/python bench/api.py --pages [--resources 100000] [...]
     .venv/bin/python bench/api.py --portfolio 1000 [--packages-per-project 500] [...]
 
 Generates one project of N resources (``bench/outputs.py``'s generator) in fresh work
@@ -21,6 +22,10 @@ time, the time to its first byte and the server's peak memory, beside its value 
 summed RSS of gunicorn's master and workers (a page they share counts once per process),
 their summed PSS (shared pages divided among them: the memory the server takes) and the RSS
 of the largest.
+
+``--pages`` measures the web pages instead (issue 21): the project's directories are stored
+too, and the first file's text written, so that the resource tree and the file viewer have
+something to show. Target: every page under 200 ms at 100,000 resources.
 
 Targets (issue 17): p99 at most 50 ms at 100,000 resources; at 1,000,000 resources p99 at
 most 100 ms and ``results/`` streamed with the server's peak memory under 300 MB.
@@ -44,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,6 +68,31 @@ ENDPOINTS = (
     "/api/projects/{uuid}/messages/",
     "/api/projects/{uuid}/resources/?path=src/module0/file0.py",
     "/api/pipelines/",
+)
+
+#: The web pages measured with ``--pages`` (issue 21: each under 200 ms at 100,000 resources).
+PAGE_ENDPOINTS = (
+    "/projects/",
+    "/projects/{uuid}/",
+    "/projects/{uuid}/runs",
+    "/projects/{uuid}/charts",
+    "/projects/{uuid}/resources/",
+    "/projects/{uuid}/resources/src",
+    "/projects/{uuid}/resources/src?page=10",
+    "/projects/{uuid}/resources/src/module500",
+    "/projects/{uuid}/resources/src/module0/file0.py",
+    "/projects/{uuid}/packages",
+    "/projects/{uuid}/packages?page=5",
+    "/projects/{uuid}/packages?name=package-42",
+    "/projects/{uuid}/dependencies",
+    "/projects/{uuid}/compliance",
+    "/projects/{uuid}/vulnerabilities",
+    "/projects/{uuid}/downloads",
+    "/projects/{uuid}/webhooks",
+    "/packages/",
+    "/packages/?purl=pkg:pypi/package-42",
+    "/compare/",
+    "/api/docs/",
 )
 
 LOG4J = "pkg:maven/org.apache.logging.log4j/log4j-core"
@@ -115,11 +146,16 @@ def vacuum(url: str) -> float:
     return time.perf_counter() - started
 
 
-def generate_in_child(env: dict, resources: int) -> str:
-    """Generate the project in a child process (its own settings); return the project uuid."""
+def generate_in_child(env: dict, resources: int, tree: bool = False) -> str:
+    """Generate the project in a child process (its own settings); return the project uuid.
+
+    ``tree``: also the directories of the files and the text of the first one, as a scan
+    stores them (the pages browse them).
+    """
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); from bench.outputs import generate;"
         "generate(int(sys.argv[2]), 500);"
+        + ("from bench.api import add_tree; add_tree();" if tree else "") +
         "from scanapp.services.counts import analyze_results; analyze_results();"
         "from scanapp.db import session_scope; from scanapp.models import Project;"
         "from sqlmodel import select\n"
@@ -230,7 +266,11 @@ def measure(base: str, endpoints, args, **values) -> None:
     with ThreadPoolExecutor(args.clients) as pool:
         for endpoint in endpoints:
             url = base + endpoint.format(**values)
-            first = timed_get(url) * 1000  # warms up (lengths and anchors kept)
+            try:
+                first = timed_get(url) * 1000  # warms up (lengths and anchors kept)
+            except urllib.error.HTTPError as error:
+                print(f"{endpoint:<{width}}  answers {error.code}: not measured")
+                continue
             times = list(pool.map(timed_get, [url] * args.requests))
             p50, p99 = percentiles(times)
             print(f"{endpoint:<{width}}{first:>9.1f}{p50:>9.1f}{p99:>9.1f}")
@@ -247,13 +287,18 @@ def run(kind: str, args) -> None:
     """Generate, serve and measure on one database."""
     env, workdirs = environment(kind, args)
     started = time.perf_counter()
-    uuid = generate_in_child(env, args.resources)
+    uuid = generate_in_child(env, args.resources, tree=args.pages)
     print(f"{kind}: generated {args.resources} resources in {time.perf_counter() - started:.0f} s")
     if kind == "postgresql" and not args.no_vacuum:
         print(f"{kind}: vacuumed in {vacuum(env['SCANAPP_DATABASE_URL']):.0f} s")
     with serving(kind, env, workdirs) as (base, server):
         first = timed_get(f"{base}/api/projects/{uuid}/") * 1000
         print(f"{kind}: first project detail (counts computed and stored) {first:.0f} ms")
+        if args.pages:
+            first = timed_get(f"{base}/projects/{uuid}/") * 1000
+            print(f"{kind}: first project page {first:.0f} ms")
+            measure(base, PAGE_ENDPOINTS, args, uuid=uuid)
+            return
         measure(base, ENDPOINTS, args, uuid=uuid, middle=max(1, args.resources // 100))
         before = tree_memory(server.pid)
         seconds, first_byte, peak = stream_results(base, uuid, server.pid)
@@ -262,6 +307,31 @@ def run(kind: str, args) -> None:
                            for name, high, low in zip(names, peak, before, strict=True))
         print(f"results/: {seconds:.1f} s, first byte after {first_byte:.2f} s; "
               f"server peak {memory}")
+
+
+def add_tree() -> None:
+    """Store the directories of the generated files, and the first file's text on disk."""
+    import sqlalchemy as sa
+    from sqlmodel import select
+
+    from scanapp.db import get_engine, session_scope
+    from scanapp.models import CodebaseResource, Project
+    from scanapp.workdir import workdir_for
+
+    with session_scope() as session:
+        project = session.exec(select(Project)).one()
+        paths = session.exec(select(CodebaseResource.path)
+                             .where(CodebaseResource.project_id == project.id)).all()
+    folders = sorted({path.rsplit("/", 1)[0] for path in paths} | {"src"})
+    rows = [CodebaseResource(project_id=project.id, path=folder, name=folder.rsplit("/", 1)[-1],
+                             type="directory", status="").model_dump(exclude={"id"})
+            for folder in folders]
+    with get_engine().begin() as connection:
+        connection.execute(sa.insert(CodebaseResource), rows)
+    location = workdir_for(project.slug).create().codebase / "src" / "module0" / "file0.py"
+    location.parent.mkdir(parents=True, exist_ok=True)
+    notice = "# Copyright (c) 2024 Author 0\n# Permission is hereby granted, free of charge...\n"
+    location.write_text(notice + "".join(f"value_{n} = {n}\n" for n in range(200)))
 
 
 def run_portfolio(kind: str, args) -> None:
@@ -353,6 +423,8 @@ def main() -> None:
     parser.add_argument("--portfolio", type=int, default=0, metavar="PROJECTS",
                         help="measure the searches across PROJECTS generated projects")
     parser.add_argument("--packages-per-project", type=int, default=500)
+    parser.add_argument("--pages", action="store_true",
+                        help="measure the web pages of the generated project instead")
     parser.add_argument("--no-vacuum", action="store_true",
                         help="measure PostgreSQL right after the load, before any VACUUM")
     args = parser.parse_args()
