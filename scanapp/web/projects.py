@@ -7,6 +7,7 @@ from flask import redirect, render_template, request, url_for
 from scanapp.errors import ScanappError
 from scanapp.schemas.projects import ProjectSchema
 from scanapp.services import projects as service
+from scanapp.services.project_alerts import alert_counts
 from scanapp.services.runs import list_pipelines
 from scanapp.web.blueprint import caller, web
 from scanapp.web.forms import project_request
@@ -26,11 +27,12 @@ def _filters() -> dict:
 
 @web.route("/projects/", methods=["GET"])
 def projects():
-    """List the projects the caller may see, newest first, with their last run and labels."""
+    """List the projects the caller may see, newest first: last run, labels, alerts."""
     number = request.args.get("page", 1, type=int)
     found = service.list_projects(_filters(), number, caller())
     rows = ProjectSchema(many=True).dump(found.items)
-    return render_template("projects.html", projects=rows, page=found,
+    alerts = alert_counts([row["uuid"] for row in rows])
+    return render_template("projects.html", projects=rows, page=found, alerts=alerts,
                            links=page_links(found), args=request.args)
 
 

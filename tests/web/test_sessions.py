@@ -9,7 +9,7 @@ import pytest
 from scanapp.services import users
 from scanapp.services.site_secret import secret_key
 from tests.conftest import DATA_DIR, override
-from tests.factories import make_project
+from tests.factories import make_package, make_project, make_resource
 from tests.web.pages import csrf_token, post_form, sign_in
 
 
@@ -178,3 +178,16 @@ def test_the_session_key_is_made_once_and_kept(settings):
     assert path.stat().st_mode & 0o777 == 0o600
     override(secret_key="set-by-the-operator")
     assert secret_key() == "set-by-the-operator"
+
+
+def test_the_list_counts_each_project_s_alerts(client):
+    project = make_project("alerted")
+    make_project("clean")
+    make_resource(project, "a.c", compliance_alert="error")
+    make_resource(project, "b.c", compliance_alert="warning")
+    make_package(project, "pkg:npm/left-pad@1.0", compliance_alert="error")
+    rows = client.get("/projects/").get_data(as_text=True).split("<tr>")
+    alerted = next(row for row in rows if ">alerted<" in row)
+    clean = next(row for row in rows if ">clean<" in row)
+    assert "2 error" in alerted and "1 warning" in alerted
+    assert "error" not in clean and "warning" not in clean
