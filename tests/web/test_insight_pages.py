@@ -59,6 +59,7 @@ def test_search_groups_versions_and_projects_as_the_api(client, two):
     ("version_range=vers:pypi/>=3.0", ">3.0.0<", ">2.0.0<"),
     ("license=gpl-2.0", "gplthing", "pkg:pypi/flask"),
     ("compliance_alert=error", "gplthing", "pkg:pypi/oldlib"),
+    ("compliance_alert=ok", "pkg:pypi/oldlib", "gplthing"),
     ("name=flask&version=2.0.0", ">2.0.0<", ">3.0.0<"),
 ])
 def test_search_filters(client, two, query, found, absent):
