@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import send_file
 
-from outputs import compare_xlsx
 from outputs.formats import DOWNLOADS
 from scanapp.api.access import caller, project_role
 from scanapp.api.arguments import CompareArguments
 from scanapp.api.blueprint import Blueprint
 from scanapp.schemas.compare import ComparisonSchema
 from scanapp.schemas.lists import ErrorSchema
-from scanapp.services.compare import compare_projects
+from scanapp.services.compare import compare_projects, comparison_workbook
 
 blp = Blueprint("compare", __name__, url_prefix="/api/projects", description="Compare")
 
@@ -35,9 +32,6 @@ def compare(uuid, other, output_format):
     comparison = compare_projects(str(uuid), other, caller())
     if output_format == "json":
         return comparison
-    buffer = io.BytesIO()
-    compare_xlsx.render(comparison, buffer)
-    buffer.seek(0)
-    name = f"compare-{comparison['project']['name']}-{comparison['with']['name']}.xlsx"
+    buffer, name = comparison_workbook(comparison)
     return send_file(buffer, mimetype=DOWNLOADS["xlsx"].content_type, as_attachment=True,
                      download_name=name)

@@ -76,6 +76,10 @@ class AlertGroups(Schema):
     packages = fields.Dict(keys=fields.String(), values=text_list())
     resources = fields.Dict(keys=fields.String(), values=text_list())
     infected_files = fields.Dict(keys=fields.String(), values=text_list())
+    vulnerabilities = fields.Dict(
+        keys=fields.String(), values=text_list(),
+        metadata={"description": "{alert: [\"purl: vulnerability id (level)\"]}: the known "
+                                 "vulnerabilities vulnerability_severity_thresholds alert."})
 
 
 class ComplianceAlertsSchema(Schema):

@@ -11,12 +11,14 @@ when they changed, as ``compliance/`` does).
 
 from __future__ import annotations
 
+import io
 import posixpath
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import select
 
+from outputs import compare_xlsx
 from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
 from scanapp.models import CodebaseResource, DiscoveredDependency, DiscoveredPackage, Project
@@ -60,6 +62,14 @@ def compare_projects(base: str, other: str, caller: Caller | None = None,
            "files_with_known_content": _known_content(base.files, other.files)},
         **{kind: changes[kind] for kind in KINDS},
     }
+
+
+def comparison_workbook(comparison: dict) -> tuple[io.BytesIO, str]:
+    """Return the comparison as an XLSX workbook (a buffer at its start) and its file name."""
+    buffer = io.BytesIO()
+    compare_xlsx.render(comparison, buffer)
+    buffer.seek(0)
+    return buffer, f"compare-{comparison['project']['name']}-{comparison['with']['name']}.xlsx"
 
 
 def _visible_project(session, reference: str, caller: Caller | None) -> Project:

@@ -24,10 +24,27 @@ ROLES = ("member", "admin", "owner")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 #: The fields an admin may change.
 EDITABLE = ("description", "website", "billing_email")
+#: What each role may do: (right, the lowest role having it); each role has its lower's.
+RIGHTS = (
+    ("See the organization and its members; leave it", "member"),
+    ("See, create and run its projects (the member role on them)", "member"),
+    ("Delete, archive, reset, move its projects and set their permissions", "admin"),
+    ("Change its description, website and billing e-mail", "admin"),
+    ("Invite members and admins; list and withdraw invitations", "admin"),
+    ("Change roles below owner; remove members who are not owners", "admin"),
+    ("Make and unmake owners, invite and remove owners", "owner"),
+    ("Delete the organization (when it holds no project)", "owner"),
+)
 
 
 def _rank(role: str | None) -> int:
     return ROLES.index(role) if role in ROLES else -1
+
+
+def rights_table() -> list[tuple[str, dict[str, bool]]]:
+    """Return each right of ``RIGHTS`` with, for each role, whether it has it."""
+    return [(right, {role: _rank(role) >= _rank(lowest) for role in ROLES})
+            for right, lowest in RIGHTS]
 
 
 def _check_role(role: str) -> str:

@@ -358,3 +358,11 @@ def project_detail(uuid: str, *, detail: bool = True) -> View:
     """Return a project with its inputs, runs and (``detail``) counts and webhooks."""
     with session_scope() as session:
         return project_view(session, get_project(session, uuid), detail=detail)
+
+
+def project_choices(caller: Caller | None = None, limit: int = 1000) -> list[tuple[str, str]]:
+    """Return (name, uuid) of the projects the caller may see, by name (a form's choices)."""
+    with session_scope() as session:
+        return [tuple(row) for row in session.exec(
+            visible(select(Project.name, Project.uuid), caller)
+            .order_by(Project.name).limit(limit)).all()]

@@ -104,6 +104,8 @@ def create_token(user_id: int, name: str, scope: str = "write",
                  expires_date: datetime | None = None,
                  expires_in_days: int | None = None) -> tuple[UserToken, str]:
     """Create a named token; return it and its key (shown once, stored hashed)."""
+    if not name or len(name) > 100:
+        raise InvalidInputError.for_field("name", "Give a name of 1 to 100 characters.")
     if scope not in SCOPES:
         raise InvalidInputError.for_field("scope", f"Choose one of: {', '.join(SCOPES)}.")
     if expires_date is not None and expires_in_days is not None:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from scanapp.db import session_scope
 from scanapp.models import DiscoveredDependency, DiscoveredPackage
+from scanapp.pipes.vulnerabilities import UNPINNED
 from scanapp.pipes.vulnerability_match import LEVELS
 from scanapp.services.listing import Page, check_page
 from scanapp.services.lookup import get_project
@@ -52,3 +53,21 @@ def project_vulnerabilities(uuid: str, filters: dict, number: int, size: int) ->
                                 e.get("vulnerability_id", ""), e["affects"]["purl"]))
     check_page(number, size, len(entries))
     return Page(number, size, len(entries), entries[(number - 1) * size: number * size])
+
+
+def unpinned_dependencies(uuid: str) -> list[dict]:
+    """Return the dependencies find_vulnerabilities could not match: "unpinned: cannot tell".
+
+    Each with its purl, requirement and manifest path, by purl: neither resolved to a package
+    nor pinned, no version says whether a vulnerability affects it.
+    """
+    with session_scope() as session:
+        rows = session.exec(
+            select(DiscoveredDependency.purl, DiscoveredDependency.extracted_requirement,
+                   DiscoveredDependency.datafile_path, DiscoveredDependency.extra_data)
+            .where(DiscoveredDependency.project_id == get_project(session, uuid).id)
+            .order_by(DiscoveredDependency.purl)).all()
+    return [{"purl": purl, "extracted_requirement": requirement, "datafile_path": path,
+             "vulnerabilities": UNPINNED}
+            for purl, requirement, path, extra in rows
+            if (extra or {}).get("vulnerabilities") == UNPINNED]

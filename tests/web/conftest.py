@@ -4,6 +4,7 @@ The browser resolves no host name but 127.0.0.1 and sends every other request to
 proxy port, so a page asking for anything beyond the loopback (a CDN's script, a font)
 fails to get it; its performance log keeps every URL asked for, which the tests check.
 Screenshots go to ``SCANAPP_TEST_SCREENSHOTS`` when set, else to the test's temporary folder.
+For the test client: the CSRF token of a page, signing in, users with authentication on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from scanapp.services.users import create_user
 from tests.cli.test_serve import serving
+from tests.conftest import override
 from tests.runs.conftest import Workers
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -129,3 +132,47 @@ def browser(served_app, tmp_path, request):
         yield Browser(driver, served_app, shots)
     finally:
         driver.quit()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(client) -> str:
+    """Return the session's CSRF token, as the sign-in form carries it."""
+    found = CSRF.search(client.get("/login").get_data(as_text=True))
+    assert found, "no csrf_token on /login"
+    return found.group(1)
+
+
+def sign_in(client, key: str) -> str:
+    """Sign ``client`` in with ``key``; return the session's (new) CSRF token."""
+    response = client.post("/login", data={"key": key, "csrf_token": csrf_of(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return csrf_of(client)
+
+
+def post(client, path: str, token: str, **data):
+    """Post a form with the CSRF token ``token``."""
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+@pytest.fixture
+def users(settings):
+    """Authentication on; alice, bob, carol (carol@example.com) and their keys."""
+    override(require_authentication=True)
+    return {"alice": create_user("alice"), "bob": create_user("bob"),
+            "carol": create_user("carol", email="carol@example.com")}
+
+
+@pytest.fixture
+def as_user(app, users):
+    """Return a test client signed in as a user, and its CSRF token."""
+    def signed(who: str):
+        client = app.test_client()
+        return client, sign_in(client, users[who])
+    return signed
+
+
+def text(response) -> str:
+    """Return the page's HTML."""
+    return response.get_data(as_text=True)
