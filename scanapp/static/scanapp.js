@@ -20,6 +20,8 @@ function followLive(element) {
   }, every);
 }
 
+document.documentElement.classList.add("js");  // what a page may tell apart
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-refresh]").forEach(followLive);
   document.addEventListener("submit", (event) => {

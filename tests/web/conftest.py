@@ -86,7 +86,7 @@ class Browser:
         return self.driver.get_cookie(name)
 
 
-def _options():
+def _options(script: bool = True):
     options = Options()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -99,7 +99,19 @@ def _options():
                      "--proxy-server=http://127.0.0.1:9"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    if not script:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2})
     return options
+
+
+def start_browser(base: str, shots: Path, script: bool = True) -> Browser:
+    """Start headless Chromium (offline; ``script``: JavaScript on) on the app at ``base``."""
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromedriver are needed: `make services` installs them")
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=_options(script))
+    driver.set_page_load_timeout(60)
+    return Browser(driver, base, shots)
 
 
 @pytest.fixture
@@ -119,19 +131,21 @@ def workers(redis_url, tmp_path):
 
 
 @pytest.fixture
-def browser(served_app, tmp_path, request):
-    """Headless Chromium on the served app, offline; closed after the test."""
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.fail("chromium and chromedriver are needed: `make services` installs them")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=_options())
-    driver.set_page_load_timeout(60)
+def shots(tmp_path, request) -> Path:
+    """The test's screenshot folder: under ``SCANAPP_TEST_SCREENSHOTS``, else temporary."""
     name = re.sub(r"\W+", "-", request.node.name).strip("-")
     folder = os.environ.get("SCANAPP_TEST_SCREENSHOTS")
-    shots = Path(folder) / name if folder else tmp_path / "screenshots"
+    return Path(folder) / name if folder else tmp_path / "screenshots"
+
+
+@pytest.fixture
+def browser(served_app, shots):
+    """Headless Chromium on the served app, offline; closed after the test."""
+    started = start_browser(served_app, shots)
     try:
-        yield Browser(driver, served_app, shots)
+        yield started
     finally:
-        driver.quit()
+        started.driver.quit()
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
