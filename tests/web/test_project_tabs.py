@@ -1,0 +1,134 @@
+"""The project tabs: charts, resources (tree and file viewer), packages, dependencies,
+downloads and webhooks, on rows stored directly (no scan)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scanapp.workdir import workdir_for
+from tests.conftest import override
+from tests.factories import make_dependency, make_package, make_project, make_resource
+
+LICENSE_TEXT = "\n".join(["# Copyright (c) 2024 Example Corp.", "#",
+                          "# Licensed under the MIT License.", "", "print('hello')"]) + "\n"
+
+
+@pytest.fixture
+def project(settings):
+    """A project with a small codebase: a directory, two files, packages and dependencies."""
+    found = make_project("tabs")
+    codebase = workdir_for(found.slug).codebase
+    (codebase / "src").mkdir(parents=True, exist_ok=True)
+    (codebase / "src" / "main.py").write_text(LICENSE_TEXT, encoding="utf-8")
+    (codebase / "README").write_text("hello\n", encoding="utf-8")
+    package = make_package(found, "pkg:pypi/requests@2.31.0",
+                           declared_license_expression="apache-2.0", compliance_alert="ok")
+    make_package(found, "pkg:npm/left-pad@1.3.0", declared_license_expression="wtfpl",
+                 compliance_alert="error")
+    make_resource(found, "src", type="directory")
+    make_resource(
+        found, "src/main.py", type="file", size=len(LICENSE_TEXT), sha1="a" * 40,
+        programming_language="Python", status="scanned", detected_license_expression="mit",
+        compliance_alert="ok", for_packages=[package.package_uid],
+        license_detections=[{"license_expression": "mit", "matches": [
+            {"license_expression": "mit", "start_line": 3, "end_line": 3}]}],
+        copyrights=[{"copyright": "Copyright (c) 2024 Example Corp.", "start_line": 1,
+                     "end_line": 1}],
+        holders=[{"holder": "Example Corp.", "start_line": 1, "end_line": 1}])
+    make_resource(found, "README", type="file", size=6, status="scanned",
+                  detected_license_expression="gpl-2.0", compliance_alert="error")
+    make_dependency(found, "pkg:pypi/urllib3", scope="install", is_runtime=True,
+                    is_resolved=False, datafile_path="src/requirements.txt")
+    make_dependency(found, "pkg:npm/lodash", scope="devDependencies", is_runtime=False,
+                    is_resolved=True, datafile_path="package.json")
+    return found
+
+
+def _page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    return response.text
+
+
+def _figure(html: str, name: str) -> str:
+    return re.search(rf'<figure id="chart-{name}">(.*?)</figure>', html, re.S).group(1)
+
+
+def test_charts_count_in_sql_and_draw_bars(client, project):
+    html = _page(client, f"/projects/{project.uuid}/charts")
+    licenses = _figure(html, "licenses")
+    assert "<figcaption>" in licenses
+    assert re.search(r'<th scope="row">mit</th>.*?width: 50.0%.*?<td class="count">1</td>'
+                     r'<td class="percent">50.0%</td>', licenses, re.S)
+    alerts = _figure(html, "alerts")
+    assert re.search(r'<th scope="row">error</th>.*?<td class="count">1</td>', alerts, re.S)
+    assert re.search(r'<th scope="row">scanned</th>.*?<td class="count">2</td>',
+                     _figure(html, "statuses"), re.S)
+    assert "Python" in _figure(html, "languages")
+    types = _figure(html, "package-types")
+    assert "npm" in types and "pypi" in types
+    assert "<script>" not in html
+
+
+def test_a_directory_lists_its_direct_children_directories_first(client, project):
+    make_resource(project, "src/deep", type="directory")
+    make_resource(project, "src/deep/inner.c", type="file")
+    html = _page(client, f"/projects/{project.uuid}/resources/")
+    names = re.findall(r'<tr class="resource (\w+)">\s*<td><a href="[^"]+">([^<]+)</a>', html)
+    assert names == [("directory", "src/"), ("file", "README")]
+    html = _page(client, f"/projects/{project.uuid}/resources/src/")
+    names = re.findall(r'<tr class="resource (\w+)">\s*<td><a href="[^"]+">([^<]+)</a>', html)
+    assert names == [("directory", "deep/"), ("file", "main.py")]  # not deep/inner.c
+    assert "<td>mit</td>" in html and "<td>Python</td>" in html
+    assert 'href="/projects/{}/resources/">codebase</a>'.format(project.uuid) in html
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_large_directory_is_paged(client, project):
+    override(page_size=3)
+    for number in range(7):
+        make_resource(project, f"src/file{number}.txt", type="file")
+    make_resource(project, "src/zdir", type="directory")
+    def names(page: int) -> list[str]:
+        html = _page(client, f"/projects/{project.uuid}/resources/src?page={page}")
+        assert "9 in all" in html
+        return re.findall(r'<tr class="resource \w+">\s*<td><a href="[^"]+">([^<]+)</a>', html)
+
+    assert names(1) == ["zdir/", "file0.txt", "file1.txt"]  # directories first
+    assert names(2) == ["file2.txt", "file3.txt", "file4.txt"]
+    assert names(3) == ["file5.txt", "file6.txt", "main.py"]
+    _page(client, f"/projects/{project.uuid}/resources/src?page=4", 404)
+
+
+def test_a_file_shows_its_facts_and_marked_lines(client, project):
+    html = _page(client, f"/projects/{project.uuid}/resources/src/main.py")
+    assert "a" * 40 in html and "Example Corp." in html and "pkg:pypi/requests@2.31.0" in html
+    license_line = re.search(r'<span class="line license" id="L3" title="mit">(.*?)\n</span>',
+                             html, re.S)
+    assert license_line and "Licensed under the MIT License." in license_line.group(1)
+    assert re.search(r'<span class="line copyright" id="L1" title="Copyright \(c\) 2024 '
+                     r'Example Corp.">', html)
+    assert '<span class="line" id="L5">' in html
+    assert f'href="/projects/{project.uuid}/raw/src/main.py"' in html
+    download = client.get(f"/projects/{project.uuid}/raw/src/main.py")
+    assert download.status_code == 200 and download.data == LICENSE_TEXT.encode()
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_a_file_over_the_limit_is_offered_as_a_download(client, project):
+    override(file_content_max_size=10)
+    html = _page(client, f"/projects/{project.uuid}/resources/src/main.py")
+    assert "SCANAPP_FILE_CONTENT_MAX_SIZE" in html and 'class="source"' not in html
+    assert f'href="/projects/{project.uuid}/raw/src/main.py"' in html
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "src/../../x", "%2E%2E/%2E%2E/etc/passwd",
+                                  "nothing/here"])
+def test_paths_outside_the_codebase_are_not_found(client, project, path):
+    for url in (f"/projects/{project.uuid}/resources/{path}",
+                f"/projects/{project.uuid}/raw/{path}"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "root:" not in response.text
