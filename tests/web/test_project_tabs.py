@@ -40,9 +40,10 @@ def project(settings):
     make_resource(found, "README", type="file", size=6, status="scanned",
                   detected_license_expression="gpl-2.0", compliance_alert="error")
     make_dependency(found, "pkg:pypi/urllib3", scope="install", is_runtime=True,
-                    is_resolved=False, datafile_path="src/requirements.txt")
+                    datafile_path="src/requirements.txt")
     make_dependency(found, "pkg:npm/lodash", scope="devDependencies", is_runtime=False,
-                    is_resolved=True, datafile_path="package.json")
+                    resolved_to_package_uid="pkg:npm/lodash@4.17.21?uuid=1",
+                    datafile_path="package.json")
     return found
 
 
@@ -132,3 +133,35 @@ def test_paths_outside_the_codebase_are_not_found(client, project, path):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "root:" not in response.text
+
+
+def _cells(html: str, kind: str) -> list[str]:
+    return re.findall(rf'<tr class="{kind}">\s*<td><code>([^<]+)</code>', html)
+
+
+def test_packages_are_filtered_as_the_api_filters_them(client, project):
+    url = f"/projects/{project.uuid}/packages"
+    assert sorted(_cells(_page(client, url), "package")) == [
+        "pkg:npm/left-pad@1.3.0", "pkg:pypi/requests@2.31.0"]
+    html = _page(client, f"{url}?type=pypi&compliance_alert=")
+    assert _cells(html, "package") == ["pkg:pypi/requests@2.31.0"]
+    assert 'name="type" placeholder="type" aria-label="type" value="pypi"' in html
+    assert _cells(_page(client, f"{url}?declared_license_expression=wtfpl"), "package") == [
+        "pkg:npm/left-pad@1.3.0"]
+    assert _cells(_page(client, f"{url}?compliance_alert=error&name=requests"), "package") == []
+    api = client.get(f"/api/projects/{project.uuid}/packages/?type=pypi").json
+    assert [row["purl"] for row in api["results"]] == ["pkg:pypi/requests@2.31.0"]
+
+
+def test_dependencies_are_filtered_by_columns_and_resolution(client, project):
+    url = f"/projects/{project.uuid}/dependencies"
+    assert sorted(_cells(_page(client, url), "dependency")) == [
+        "pkg:npm/lodash", "pkg:pypi/urllib3"]
+    assert _cells(_page(client, f"{url}?is_runtime=true"), "dependency") == ["pkg:pypi/urllib3"]
+    assert _cells(_page(client, f"{url}?is_resolved=true"), "dependency") == ["pkg:npm/lodash"]
+    assert _cells(_page(client, f"{url}?is_resolved=false"), "dependency") == ["pkg:pypi/urllib3"]
+    assert _cells(_page(client, f"{url}?scope=devDependencies"), "dependency") == [
+        "pkg:npm/lodash"]
+    assert _cells(_page(client, f"{url}?datafile_path=package.json"), "dependency") == [
+        "pkg:npm/lodash"]
+    assert "is_runtime: Give true or false." in _page(client, f"{url}?is_runtime=maybe", 400)
