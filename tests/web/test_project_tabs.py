@@ -3,10 +3,14 @@ downloads and webhooks, on rows stored directly (no scan)."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 
 import pytest
 
+from outputs.formats import DOWNLOADS
 from scanapp.workdir import workdir_for
 from tests.conftest import override
 from tests.factories import make_dependency, make_package, make_project, make_resource
@@ -165,3 +169,42 @@ def test_dependencies_are_filtered_by_columns_and_resolution(client, project):
     assert _cells(_page(client, f"{url}?datafile_path=package.json"), "dependency") == [
         "pkg:npm/lodash"]
     assert "is_runtime: Give true or false." in _page(client, f"{url}?is_runtime=maybe", 400)
+
+
+def test_the_downloads_tab_links_every_format_and_version(client, project):
+    html = _page(client, f"/projects/{project.uuid}/downloads")
+    for name, fmt in DOWNLOADS.items():
+        link = f"/projects/{project.uuid}/download/{name}"
+        assert all(f'href="{link}?version={version}"' in html for version in fmt.versions) \
+            if fmt.versions else f'href="{link}"' in html
+
+
+def _download(client, project, name: str, query: str = ""):
+    response = client.get(f"/projects/{project.uuid}/download/{name}{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith(DOWNLOADS[name].content_type.split(";")[0])
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    return response.data
+
+
+def test_downloads_answer_each_format_with_a_real_file(client, project):
+    from openpyxl import load_workbook
+
+    results = json.loads(_download(client, project, "json"))
+    assert {item["purl"] for item in results["packages"]} >= {"pkg:pypi/requests@2.31.0"}
+    workbook = load_workbook(io.BytesIO(_download(client, project, "xlsx")), read_only=True)
+    assert "PACKAGES" in workbook.sheetnames
+    bom = json.loads(_download(client, project, "cyclonedx", "?version=1.5"))
+    assert bom["bomFormat"] == "CycloneDX" and bom["specVersion"] == "1.5"
+    assert "pkg:npm/left-pad@1.3.0" in {item.get("purl") for item in bom["components"]}
+    spdx = json.loads(_download(client, project, "spdx"))
+    assert spdx["spdxVersion"] == "SPDX-2.3"
+    assert b"requests" in _download(client, project, "attribution")
+    assert zipfile.ZipFile(io.BytesIO(_download(client, project, "all_formats"))).namelist()
+
+
+def test_an_unknown_format_or_version_is_refused(client, project):
+    assert "Unknown output format" in _page(
+        client, f"/projects/{project.uuid}/download/pdf", 400)
+    assert "Unknown version" in _page(
+        client, f"/projects/{project.uuid}/download/cyclonedx?version=0.1", 400)
