@@ -208,3 +208,91 @@ def test_an_unknown_format_or_version_is_refused(client, project):
         client, f"/projects/{project.uuid}/download/pdf", 400)
     assert "Unknown version" in _page(
         client, f"/projects/{project.uuid}/download/cyclonedx?version=0.1", 400)
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _delivered(project, target_url: str) -> None:
+    from sqlmodel import select
+
+    from scanapp.db import session_scope
+    from scanapp.models import WebhookDelivery, WebhookSubscription
+
+    with session_scope() as session:
+        hook = session.exec(select(WebhookSubscription).where(
+            WebhookSubscription.project_id == project.id)).one()
+        session.add(WebhookDelivery(webhook_id=hook.id, event="run.succeeded", attempt=2,
+                                    target_url=target_url, response_status_code=502,
+                                    delivery_error="Bad gateway", success=False))
+
+
+def test_webhooks_are_added_by_the_form_and_listed_with_their_deliveries(client, project):
+    url = f"/projects/{project.uuid}/webhooks"
+    html = _page(client, url)
+    assert "No webhook." in html
+    response = client.post(url, data={"csrf_token": _csrf(html),
+                                      "target_url": "https://example.com/hooks/scan",
+                                      "include_summary": "on", "is_active": "on"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(url)
+    _delivered(project, "https://example.com/hooks/scan")
+    html = _page(client, url)
+    assert '<code class="target">https://example.com/hooks/scan</code>' in html
+    assert "include_summary: yes" in html and "include_results: no" in html
+    delivery = re.search(r'<tr class="delivery">(.*?)</tr>', html, re.S).group(1)
+    assert "run.succeeded" in delivery and "<td>2</td>" in delivery and "502" in delivery
+    assert "failed" in delivery and "Bad gateway" in delivery
+    api = client.get(f"/api/projects/{project.uuid}/webhooks/").json["results"]
+    assert api[0]["include_summary"] is True and api[0]["deliveries"][0]["attempt"] == 2
+
+
+def test_a_refused_webhook_url_shows_the_form_again(client, project):
+    url = f"/projects/{project.uuid}/webhooks"
+    response = client.post(url, data={"csrf_token": _csrf(_page(client, url)),
+                                      "target_url": "ftp://example.com/x"})
+    assert response.status_code == 400
+    assert "use http:// or https://" in response.text
+    assert 'value="ftp://example.com/x"' in response.text
+
+
+def test_a_post_without_csrf_token_is_refused(client, project):
+    url = f"/projects/{project.uuid}/webhooks"
+    _page(client, url)
+    response = client.post(url, data={"target_url": "https://example.com/hooks/scan"})
+    assert response.status_code == 400 and "CSRF" in response.text
+    assert "No webhook." in _page(client, url)
+
+
+TABS = ("charts", "resources/", "resources/src/main.py", "packages", "dependencies",
+        "downloads", "download/json", "raw/src/main.py", "webhooks")
+
+
+def _sign_in(client, key: str) -> None:
+    response = client.post("/login", data={"key": key,
+                                           "csrf_token": _csrf(_page(client, "/login"))})
+    assert response.status_code == 302, response.text
+
+
+def test_with_authentication_on_a_hidden_project_is_not_found(client, project):
+    from scanapp.db import session_scope
+    from scanapp.models import Project
+    from scanapp.services.users import authenticate, create_user
+
+    override(require_authentication=True)
+    key = create_user("alice", "alice@example.com")
+    assert client.get(f"/projects/{project.uuid}/charts").status_code == 302  # sign in first
+    _sign_in(client, key)
+    for tab in TABS:
+        response = client.get(f"/projects/{project.uuid}/{tab}")
+        assert response.status_code == 404, tab
+        assert "Project not found." in response.text
+    response = client.post(f"/projects/{project.uuid}/webhooks", data={
+        "csrf_token": _csrf(_page(client, "/projects/")), "target_url": "https://example.com/"})
+    assert response.status_code == 404
+    with session_scope() as session:  # alice's own project: she sees it
+        mine = session.get(Project, project.id)
+        mine.created_by_id = authenticate(key).user_id
+        session.add(mine)
+    for tab in TABS:
+        assert client.get(f"/projects/{project.uuid}/{tab}").status_code == 200, tab
