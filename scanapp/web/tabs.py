@@ -8,6 +8,10 @@ from scanapp.schemas.projects import ProjectSchema
 from scanapp.services.projects import project_detail
 from scanapp.web.blueprint import require_project
 
+#: The tabs' pages below ``/projects/<uuid>/``, for a bench to time (each reads a bounded
+#: number of rows: a page of a list, or GROUP BY counts).
+TAB_PAGES = ("charts", "resources/", "packages", "dependencies", "downloads", "webhooks")
+
 
 def tab_page(uuid, template: str, tab: str, **values):
     """Render ``template`` as the project's tab ``tab``: 404 for a project the caller can't see.

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from outputs.formats import DOWNLOADS
+from scanapp.web.tabs import TAB_PAGES
 from scanapp.workdir import workdir_for
 from tests.conftest import override
 from tests.factories import make_dependency, make_package, make_project, make_resource
@@ -264,8 +265,7 @@ def test_a_post_without_csrf_token_is_refused(client, project):
     assert "No webhook." in _page(client, url)
 
 
-TABS = ("charts", "resources/", "resources/src/main.py", "packages", "dependencies",
-        "downloads", "download/json", "raw/src/main.py", "webhooks")
+TABS = (*TAB_PAGES, "resources/src/main.py", "download/json", "raw/src/main.py")
 
 
 def _sign_in(client, key: str) -> None:
