@@ -236,6 +236,10 @@ sa.Index(
     indexed_prefix(CodebaseResource.detected_license_expression),
     CodebaseResource.path,
 )
+# A directory's children are a range of their paths' bytes (scanapp.services.tree); PostgreSQL's
+# default collations ignore the '/': this index compares the bytes ("C"), as SQLite's own do.
+sa.Index("ix_resource_type_path_bytes", CodebaseResource.project_id, CodebaseResource.type,
+         sa.collate(CodebaseResource.path, "C")).ddl_if(dialect="postgresql")
 
 
 class DiscoveredPackage(SQLModel, table=True):

@@ -13,6 +13,7 @@ from scanapp import db
 COLLATED_INDEXES = {
     "ix_package_namespace_bytes": '(type, lower((namespace)::text) COLLATE "C")',
     "ix_summary_namespace_bytes": '(type, namespace COLLATE "C")',
+    "ix_resource_type_path_bytes": '(project_id, type, path COLLATE "C")',
 }
 
 

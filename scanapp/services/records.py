@@ -39,17 +39,30 @@ LISTS = {
     "dependencies": (DiscoveredDependency, (DiscoveredDependency.id,)),
     "messages": (ProjectMessage, (ProjectMessage.created_date, ProjectMessage.id)),
 }
+#: Filters of a list that are no column: list name -> filter -> condition of its value.
+DERIVED_FILTERS = {
+    "dependencies": {
+        "is_resolved": lambda value: DiscoveredDependency.resolved_to_package_uid.is_not(None)
+        if value else DiscoveredDependency.resolved_to_package_uid.is_(None),
+    },
+}
 #: Filters of the relation list on the paths of its two resources.
 RELATION_PATHS = ("from_resource", "to_resource")
 
 
 def list_records(project_uuid: str, name: str, filters: dict, page: int = 1) -> Page:
-    """Return a page of one of a project's lists (``LISTS``), filtered by column values."""
+    """Return a page of one of a project's lists (``LISTS``), filtered by column values.
+
+    ``filters`` may hold the list's ``DERIVED_FILTERS`` too (``is_resolved``: a boolean).
+    """
     model, order = LISTS[name]
+    derived = DERIVED_FILTERS.get(name, {})
+    columns = {key: value for key, value in filters.items() if key not in derived}
     with session_scope() as session:
         project = get_project(session, project_uuid)
-        statement = select(model).where(model.project_id == project.id)
-        statement = filter_by_columns(statement, model, filters).order_by(*order)
+        statement = select(model).where(model.project_id == project.id, *(
+            condition(filters[key]) for key, condition in derived.items() if key in filters))
+        statement = filter_by_columns(statement, model, columns).order_by(*order)
         kept = list_name(name, filters)
         if filters:
             count = list_count(session, project.id, kept, lambda: count_of(session, statement))
