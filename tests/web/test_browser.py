@@ -9,15 +9,18 @@ nothing beyond the loopback, and saved as a screenshot.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 import requests
+from openpyxl import load_workbook
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from scanapp.services import users
 from tests.conftest import DATA_DIR
+from tests.web.conftest import start_browser
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -74,6 +77,79 @@ def download(browser, tmp_path, link_css: str, suffix: str):
     return saved[0]
 
 
+def test_a_project_is_created_watched_to_success_and_read(browser, workers, tmp_path):
+    browser.open("/")
+    assert browser.driver.current_url.endswith("/projects/")
+    browser.screenshot("01-projects-empty")
+    uuid = create_by_upload(browser, "requests", DATA_DIR / "requests-2.32.3.tar.gz",
+                            "scan_single_package")
+    browser.screenshot("02-project-queued")
+    workers.start()
+    # The page follows the run itself (its script replaces the runs part): no reload here.
+    browser.wait(lambda _driver: run_status(browser) == "running", timeout=120)
+    browser.screenshot("03-project-running")
+    browser.wait(lambda _driver: run_status(browser) == "success", timeout=240)
+    browser.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, "#runs .log"))
+    browser.screenshot("04-project-success")
+
+    browser.open(f"/projects/{uuid}/charts")
+    licenses = browser.find("#chart-licenses").text
+    assert "apache-2.0" in licenses.lower()
+    browser.screenshot("05-charts")
+
+    detected = requests.get(f"{browser.base}/api/projects/{uuid}/resources/",
+                            params={"detected_license_expression": "apache-2.0"}, timeout=30)
+    path = next(item["path"] for item in detected.json()["results"] if item["type"] == "file")
+    folder = path.rsplit("/", 1)[0]
+    browser.open(f"/projects/{uuid}/resources/{folder}")
+    browser.screenshot("06-resource-tree")
+    browser.find(f"a[href$='/resources/{path}']").click()
+    highlighted = browser.wait(lambda driver: driver.find_elements(
+        By.CSS_SELECTOR, ".line.license"))
+    assert "apache-2.0" in (highlighted[0].get_attribute("title") or "").lower() + \
+        highlighted[0].text.lower() + browser.find("body").text.lower()
+    browser.screenshot("07-file-viewer")
+
+    browser.open(f"/projects/{uuid}/downloads")
+    browser.screenshot("08-downloads")
+    workbook = load_workbook(download(browser, tmp_path, "a[href*='/download/xlsx']", ".xlsx"))
+    assert "PACKAGES" in workbook.sheetnames
+    saved = download(browser, tmp_path, "a[href*='/download/cyclonedx']", ".json")
+    bom = json.loads(saved.read_text())
+    assert bom["bomFormat"] == "CycloneDX"
+    assert any(component["name"] == "requests" for component in bom["components"])
+    for number, (name, path, shown) in enumerate((
+            ("packages", f"/projects/{uuid}/packages", "pkg:pypi/requests@2.32.3"),
+            ("dependencies", f"/projects/{uuid}/dependencies", "pkg:pypi/"),
+            ("compliance", f"/projects/{uuid}/compliance", "Compliance"),
+            ("vulnerabilities", f"/projects/{uuid}/vulnerabilities", "vulndb load"),
+            ("webhooks", f"/projects/{uuid}/webhooks", "Webhooks"),
+            ("package-search", "/packages/?purl=pkg:pypi/requests", "requests"),
+            ("package", "/packages/pypi/requests", "2.32.3"),
+            ("compare", f"/compare/?a={uuid}&b={uuid}", "requests")), start=9):
+        browser.open(path)
+        assert shown in browser.find("main").text, name
+        browser.screenshot(f"{number:02d}-{name}")
+    assert_offline(browser)
+
+
+def test_the_pages_read_without_javascript(served_app, shots):
+    key_free = requests.post(f"{served_app}/api/projects/", data={"name": "plain"},
+                             files={"upload_file": open(DATA_DIR / "click-8.1.8.tar.gz", "rb")},
+                             timeout=30).json()
+    browser = start_browser(served_app, shots, script=False)
+    try:
+        browser.open("/projects/")
+        browser.find("a[href*='/projects/" + key_free["uuid"] + "']").click()
+        assert "click-8.1.8.tar.gz" in browser.find("main").text
+        browser.find("nav.tabs a[href$='/downloads']").click()
+        assert browser.find_all("a[href*='/download/']")
+        browser.screenshot("01-downloads-without-script")
+        assert "js" not in (browser.find("html").get_attribute("class") or "")  # no script ran
+    finally:
+        browser.driver.quit()
+
+
 def test_a_running_scan_is_stopped_from_its_page(browser, workers, monkeypatch):
     monkeypatch.setenv("SCANAPP_PROCESSES", "1")  # the worker scans on one process: slower
     workers.start()
@@ -106,6 +182,16 @@ def test_a_token_signs_in_when_authentication_is_on(browser):
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
     assert key not in cookie["value"]
     browser.screenshot("02-signed-in")
+    browser.open("/organizations/")
+    browser.find("main details summary").click()  # the create form is folded
+    browser.find("main form[action='/organizations/'] input[name=name]").send_keys("acme")
+    browser.find("main form[action='/organizations/'] button[type=submit]").click()
+    browser.wait(lambda driver: "/organizations/acme/" in driver.current_url)
+    assert "alice" in browser.find("main").text
+    browser.screenshot("03-organization")
+    browser.open("/tokens/")
+    assert "default" in browser.find("main").text
+    browser.screenshot("04-tokens")
     browser.find("header form button").click()
     browser.wait(lambda driver: "/login" in driver.current_url)
     browser.open("/projects/")
