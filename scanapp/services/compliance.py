@@ -42,8 +42,8 @@ def update_alerts(project_id: int) -> str | None:
         policies = project_policies(project)
         changed = [_update_model(session, project_id, model, column, policies)
                    for model, column in ALERT_SOURCES]
-        if any(changed):  # the lists filter on the alerts: their stored counts go
-            lifecycle.invalidate_counts(session, project_id, lists_only=True)
+        if any(changed):  # the lists filter on the alerts, the charts count them
+            lifecycle.invalidate_counts(session, project_id)
         _store_summary_alerts(session, project, policies)
         fingerprint = policies.fingerprint if policies else None
         _store_fingerprint(session, project, fingerprint)

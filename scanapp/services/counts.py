@@ -29,6 +29,7 @@ from scanapp.models import (
     utcnow,
 )
 from scanapp.pipes.scan_chunks import OPEN as OPEN_CHUNKS
+from scanapp.services.chart_counts import chart_counts
 
 #: The tables whose planner statistics are refreshed after a run (PostgreSQL).
 RESULT_TABLES = ("codebaseresource", "discoveredpackage", "discovereddependency",
@@ -55,7 +56,10 @@ def _group_counts(session: Session, column, project_id: int, model) -> dict:
 
 
 def compute_counts(session: Session, project_id: int) -> dict:
-    """Return the counts and summaries of a project's messages, resources, packages..."""
+    """Return the counts and summaries of a project's messages, resources, packages...
+
+    ``charts`` too: the groups the project's charts draw (``services.chart_counts``).
+    """
     dep = DiscoveredDependency
     resolved = dep.resolved_to_package_uid.is_not(None)
     return {
@@ -81,6 +85,7 @@ def compute_counts(session: Session, project_id: int) -> dict:
         "codebase_relations_summary": _group_counts(
             session, CodebaseRelation.map_type, project_id, CodebaseRelation
         ),
+        "charts": chart_counts(session, project_id),  # read by services.charts
     }
 
 

@@ -182,7 +182,7 @@ def test_filtered_list_lengths_are_kept_until_the_next_write(settings):
         assert pages.list_count(session, project.id, name, lambda: 2) == 2
 
 
-def test_compliance_alerts_changed_clear_the_list_lengths(settings):
+def test_compliance_alerts_changed_clear_the_counts_and_the_charts_count_them(settings):
     from scanapp.services.compliance import set_project_policies
 
     project = make_project("alerts")
@@ -192,6 +192,9 @@ def test_compliance_alerts_changed_clear_the_list_lengths(settings):
     set_project_policies(project.uuid, {"license_policies": [
         {"license_key": "gpl-2.0", "compliance_alert": "error"}]})
     assert stored(project).generation == generation + 1
+    assert stored(project).counts is None  # the charts count the alerts
+    refreshed = counts.refresh_counts(project.id)
+    assert refreshed["charts"]["file_alerts"] == {"error": 1}
     assert stored(project).counts == recomputed(project)
 
 
