@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanapp.db import session_scope
-from scanapp.services.chart_counts import chart_counts
-from scanapp.services.counts import current_counts
+from scanapp.services.counts import current_counts, refresh_counts
 from scanapp.services.lookup import get_project
 
 #: How many license expressions (and languages) a chart shows; the rest are counted as one.
@@ -58,7 +57,7 @@ def project_charts(project_uuid: str) -> dict[str, Chart]:
     with session_scope() as session:
         project_id = get_project(session, project_uuid).id
         counts = current_counts(session, project_id).get("charts")
-        if counts is None:  # counts stored by an earlier version, without the charts
-            counts = chart_counts(session, project_id)
+    if counts is None:  # counts stored by an earlier version, without the charts
+        counts = refresh_counts(project_id)["charts"]
     return {name: _chart(found, TOP if name in TOPPED else None)
             for name, found in counts.items()}
