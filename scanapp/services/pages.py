@@ -67,8 +67,12 @@ def _keep(project_id: int, generation: int, column: str, lists: dict) -> None:
         )
 
 
-def list_count(session: Session, project_id: int, name: str, count: Callable[[], int]) -> int:
-    """Return the length of the list ``name``: kept, or ``count()`` (then kept if long)."""
+def list_count(session: Session, project_id: int, name: str, count: Callable[[], int],
+               keep_from: int = LIST_COUNT_MIN) -> int:
+    """Return the length of the list ``name``: kept, or ``count()`` (then kept if long).
+
+    ``keep_from``: the length from which it is kept (a short list costly to count: 0).
+    """
     kept = _kept(session, project_id, StoredCounts.list_counts)
     if kept is None:
         return count()
@@ -76,7 +80,7 @@ def list_count(session: Session, project_id: int, name: str, count: Callable[[],
     if name in lists:
         return lists[name]
     found = count()
-    if found >= LIST_COUNT_MIN:
+    if found >= keep_from:
         lists[name] = found
         _keep(project_id, generation, "list_counts", lists)
     return found

@@ -20,6 +20,7 @@ from scanapp.models import CodebaseResource, DiscoveredPackage
 from scanapp.schemas.fields import View
 from scanapp.services.listing import Page, check_page
 from scanapp.services.lookup import get_project
+from scanapp.services.pages import list_count
 
 #: The types of resources, in the order a directory lists them.
 TYPES = ("directory", "file", "symlink")
@@ -43,6 +44,19 @@ def _children(session: Session, project_id: int, directory: str, kind: str) -> l
     return conditions
 
 
+def _count(session: Session, project_id: int, directory: str, kind: str) -> int:
+    """Return how many direct children of type ``kind`` the directory has, kept once counted.
+
+    Counting walks the directory's whole subtree in the index (the files below ``src/`` to
+    find those right in it): kept with the project's counts, until the project changes.
+    """
+    def count() -> int:
+        return session.exec(select(sa.func.count()).where(
+            *_children(session, project_id, directory, kind))).one()
+
+    return list_count(session, project_id, f"tree:{kind}:{directory}", count, keep_from=0)
+
+
 def find_resource(session: Session, project_id: int, path: str) -> CodebaseResource | None:
     """Return the resource at ``path`` (None when there is none)."""
     return session.exec(select(CodebaseResource).where(
@@ -61,8 +75,7 @@ def directory_page(project_uuid: str, directory: str, number: int = 1) -> Page:
             found = find_resource(session, project_id, directory)
             if found is None or found.type != "directory":
                 raise NotFoundError("Directory not found.")
-        counts = [session.exec(select(sa.func.count()).where(
-            *_children(session, project_id, directory, kind))).one() for kind in TYPES]
+        counts = [_count(session, project_id, directory, kind) for kind in TYPES]
         check_page(number, size, sum(counts))
         items, skip = [], (number - 1) * size
         for kind, count in zip(TYPES, counts, strict=True):
