@@ -20,15 +20,8 @@ blp = Blueprint("outputs", __name__, url_prefix="/api/projects", description="Ou
 
 
 def _send(path: Path, mimetype: str, *, attachment: bool, remove: bool = False, name: str = ""):
-    """Send a file; with ``remove`` it is unlinked at once and served from its open handle.
-
-    (A ``call_on_close`` callback never runs for a file response: werkzeug passes the file
-    through without a closing wrapper.)
-    """
-    source = path
-    if remove:
-        source = open(path, "rb")  # noqa: SIM115 - closed by the response
-        path.unlink(missing_ok=True)
+    """Send a file; with ``remove`` it is unlinked at once and served from its open handle."""
+    source = service.unlinked_handle(path) if remove else path
     return send_file(
         source, mimetype=mimetype, as_attachment=attachment, download_name=name or path.name
     )
@@ -58,12 +51,9 @@ def results_download(uuid, output_format, version):
     output/ folder. The file is also kept in the project's output/ folder (the latest per
     format and version; ``all_outputs`` is not kept).
     """
-    service.check_download(output_format, version)
-    path = service.write_output(str(uuid), output_format, version=version)
-    record_event("download.results", project_uuid=str(uuid), output_format=output_format,
-                 version=version)
-    fmt = DOWNLOADS[output_format]
-    return _send(path, fmt.content_type, attachment=True, remove=not fmt.kept)
+    download = service.download_output(str(uuid), output_format, version=version)
+    return send_file(download.source, mimetype=download.content_type, as_attachment=True,
+                     download_name=download.name)
 
 
 @blp.route("/<uuid:uuid>/outputs/", methods=["GET"])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlmodel import select
 
@@ -16,6 +18,7 @@ from scanapp.db import session_scope
 from scanapp.errors import NotFoundError
 from scanapp.models import Project
 from scanapp.services.access import visible
+from scanapp.services.events import record_event
 from scanapp.services.listing import filter_projects
 from scanapp.services.lookup import load_project
 from scanapp.services.users import Caller
@@ -31,6 +34,39 @@ def write_output(project_uuid: str, name: str, *, version: str | None = None) ->
     """Render a format (or a zip) of the project into its output/ folder; return the file."""
     check_download(name, version)
     return files.render_to_output(load_project(project_uuid), name, version=version)
+
+
+@dataclass(frozen=True)
+class Download:
+    """An output ready to send: its file (a path, or an open handle), name and content type."""
+
+    source: Path | BinaryIO
+    name: str
+    content_type: str
+
+
+def unlinked_handle(path: Path) -> BinaryIO:
+    """Open ``path`` and unlink it: the file is gone once the handle is closed.
+
+    (A response's ``call_on_close`` never runs for a file response: werkzeug passes the file
+    through without a closing wrapper, so it cannot remove the file after.)
+    """
+    handle = open(path, "rb")  # noqa: SIM115 - closed by whoever sends it
+    path.unlink(missing_ok=True)
+    return handle
+
+
+def download_output(project_uuid: str, name: str, *, version: str | None = None) -> Download:
+    """Render a format of the project for a download and record the download (an event).
+
+    The file stays in output/ (the latest per format and version) unless the format is not
+    kept (``all_outputs``): then it is sent from its handle and removed.
+    """
+    path = write_output(project_uuid, name, version=version)
+    record_event("download.results", project_uuid=project_uuid, output_format=name,
+                 version=version)
+    fmt = DOWNLOADS[name]
+    return Download(path if fmt.kept else unlinked_handle(path), path.name, fmt.content_type)
 
 
 def output_files(project_uuid: str) -> list[Path]:
