@@ -63,23 +63,32 @@ def create_user(username: str, email: str = "", *, is_admin: bool = False) -> st
     return key
 
 
-def authenticate(key: str) -> Caller | None:
-    """Return the caller owning ``key`` (a token not expired), or None."""
+def _caller(condition, *, touch: bool) -> Caller | None:
+    """Return the caller of the token matching ``condition`` (not expired), or None.
+
+    ``touch``: note the token's use (at most every ``LAST_USED_EVERY`` seconds).
+    """
     now = utcnow()
     with session_scope() as session:
         found = session.execute(
             select(UserToken, User.username, User.is_admin)
             .join(User, User.id == UserToken.user_id)
-            .where(UserToken.key_hash == hash_key(key))
+            .where(condition)
         ).first()
         if found is None:
             return None
         token, username, is_admin = found
         if token.expires_date is not None and aware(token.expires_date) <= now:
             return None
-        if token.last_used_date is None or age_seconds(token.last_used_date) > LAST_USED_EVERY:
+        if touch and (token.last_used_date is None
+                      or age_seconds(token.last_used_date) > LAST_USED_EVERY):
             token.last_used_date = now
         return Caller(token.user_id, username, token.scope, token.uuid, is_admin)
+
+
+def authenticate(key: str) -> Caller | None:
+    """Return the caller owning ``key`` (a token not expired), or None."""
+    return _caller(UserToken.key_hash == hash_key(key), touch=True)
 
 
 def get_user(user_id: int) -> User:
@@ -162,15 +171,4 @@ def caller_for_token(token_uuid: str) -> Caller | None:
 
     A web session keeps its token's uuid, never its key: revoking the token ends the session.
     """
-    with session_scope() as session:
-        found = session.execute(
-            select(UserToken, User.username, User.is_admin)
-            .join(User, User.id == UserToken.user_id)
-            .where(UserToken.uuid == token_uuid)
-        ).first()
-    if found is None:
-        return None
-    token, username, is_admin = found
-    if token.expires_date is not None and aware(token.expires_date) <= utcnow():
-        return None
-    return Caller(token.user_id, username, token.scope, token.uuid, is_admin)
+    return _caller(UserToken.uuid == token_uuid, touch=False)
