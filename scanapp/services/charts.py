@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanapp.db import session_scope
-from scanapp.services.counts import current_counts, refresh_counts
+from scanapp.services.counts import chart_groups, current_counts
 from scanapp.services.lookup import get_project
 
 #: How many license expressions (and languages) a chart shows; the rest are counted as one.
@@ -56,8 +56,7 @@ def project_charts(project_uuid: str) -> dict[str, Chart]:
     """Return the project's charts by name: licenses, alerts, statuses, languages, types."""
     with session_scope() as session:
         project_id = get_project(session, project_uuid).id
-        counts = current_counts(session, project_id).get("charts")
-    if counts is None:  # counts stored by an earlier version, without the charts
-        counts = refresh_counts(project_id)["charts"]
+        counts = current_counts(session, project_id)
+    groups = chart_groups(project_id, counts)
     return {name: _chart(found, TOP if name in TOPPED else None)
-            for name, found in counts.items()}
+            for name, found in groups.items()}

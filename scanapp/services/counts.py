@@ -126,6 +126,17 @@ def refresh_counts_after_run(run_id: int) -> None:
     refresh_counts(project_id)
 
 
+def chart_groups(project_id: int, counts: dict | None) -> dict:
+    """Return the charts' groups of the project's ``counts`` (as stored, or None).
+
+    Counts that are stale, or stored by an earlier version without the charts, are
+    computed again (and stored when they can be).
+    """
+    if counts and "charts" in counts:
+        return counts["charts"]
+    return refresh_counts(project_id)["charts"]
+
+
 def analyze_results() -> None:
     """Refresh PostgreSQL's statistics of the result tables (a big scan changes the plans).
 

@@ -11,7 +11,7 @@ from scanapp.db import session_scope
 from scanapp.models import DiscoveredPackage, PackageSummary, Project, Run, StoredCounts
 from scanapp.services import package_summary
 from scanapp.services.access import restricted_user_id, visible
-from scanapp.services.counts import refresh_counts
+from scanapp.services.counts import chart_groups
 from scanapp.services.packages import purl_of
 from scanapp.services.scan_cache import cache_stats
 from scanapp.services.users import Caller
@@ -75,9 +75,7 @@ def _file_figures(session, mine) -> tuple[int, list[tuple[str, int]]]:
                         .join(StoredCounts, StoredCounts.project_id == Project.id, isouter=True)
                         .where(Project.id.in_(mine))).all()
     for project_id, counts in rows:
-        if not counts or "charts" not in counts:  # stale, or stored by an earlier version
-            counts = refresh_counts(project_id)
-        charts = counts["charts"]
+        charts = chart_groups(project_id, counts)
         files += sum(charts["statuses"].values())
         licenses.update({key: number for key, number in charts["licenses"].items() if key})
     return files, sorted(licenses.items(), key=lambda item: (-item[1], item[0]))[:TOP]

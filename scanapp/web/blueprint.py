@@ -34,6 +34,8 @@ OPEN_ENDPOINTS = ("web.login", "web.static")
 @web.before_request
 def check_session():
     """Know who signs the page; send a stranger to sign in; refuse a post without CSRF token."""
+    if request.endpoint == "web.static":  # an asset: nobody to look up
+        return None
     g.web_caller = session.current_caller()
     if request.endpoint in OPEN_ENDPOINTS:
         return None

@@ -8,8 +8,8 @@ from scanapp.schemas.projects import ProjectSchema
 from scanapp.services.projects import project_detail
 from scanapp.web.blueprint import require_project
 
-#: The tabs' pages below ``/projects/<uuid>/``, for a bench to time (each reads a bounded
-#: number of rows: a page of a list, or GROUP BY counts).
+#: The tabs' pages below ``/projects/<uuid>/`` (the tests check each refuses a stranger;
+#: each reads a bounded number of rows: a page of a list, or stored counts).
 TAB_PAGES = ("charts", "resources/", "packages", "dependencies", "downloads", "webhooks")
 
 
